@@ -1,0 +1,127 @@
+import { StreamError } from '../errors.js'
+import { httpError } from '../http-error.js'
+import type { ByteSource } from '../types.js'
+
+interface ChunkReader {
+  read(): Promise<{ done?: boolean | undefined; value?: Uint8Array | string | undefined }>
+  cancel(reason?: unknown): void
+}
+
+/**
+ * Reads any `ByteSource` as decoded text chunks.
+ *
+ * UTF-8 is decoded in streaming mode, so a character split across chunks comes out whole;
+ * the BOM is dropped. A non-2xx `Response` throws kind `http`; a failing body throws kind
+ * `network`; `signal` throws kind `aborted` and cancels the body so no connection stays open.
+ * Returning early (a consumer's `break`) cancels the body too.
+ */
+export async function* readText(source: ByteSource, signal?: AbortSignal): AsyncGenerator<string, void, undefined> {
+  if (signal?.aborted) {
+    cancelSource(source, signal.reason)
+    throw abortError(signal)
+  }
+  if (isResponse(source) && !source.ok) throw await httpError(source)
+
+  const reader = openReader(source, signal)
+  const onAbort = () => reader.cancel(signal?.reason)
+  signal?.addEventListener('abort', onAbort, { once: true })
+  // One decoder per stream: `stream: true` keeps a split multi-byte sequence until its end arrives.
+  const decoder = new TextDecoder()
+  let first = true
+  let finished = false
+  try {
+    while (true) {
+      let result: Awaited<ReturnType<ChunkReader['read']>>
+      try {
+        result = await reader.read()
+      } catch (error) {
+        if (signal?.aborted) throw abortError(signal)
+        if (isAbortError(error)) throw new StreamError('aborted', 'The stream was aborted', { cause: error })
+        throw new StreamError('network', `The stream failed: ${messageOf(error)}`, { cause: error })
+      }
+      if (signal?.aborted) throw abortError(signal)
+      if (result.done) break
+      const value = result.value
+      if (value === undefined) continue
+      let text = typeof value === 'string' ? value : decoder.decode(value, { stream: true })
+      if (first && text.length > 0) {
+        first = false
+        // TextDecoder drops a BOM at the start of bytes; text sources may still carry one.
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+      }
+      if (text.length > 0) yield text
+    }
+    finished = true
+    const rest = decoder.decode()
+    if (rest.length > 0) yield rest
+  } finally {
+    signal?.removeEventListener('abort', onAbort)
+    if (!finished) reader.cancel(signal?.reason)
+  }
+}
+
+function openReader(source: ByteSource, signal?: AbortSignal): ChunkReader {
+  if (isResponse(source)) {
+    if (source.body === null) return { read: async () => ({ done: true }), cancel() {} }
+    return streamReader(source.body)
+  }
+  if (isReadableStream(source)) return streamReader(source)
+  return iterableReader(source, signal)
+}
+
+function streamReader(stream: ReadableStream<Uint8Array>): ChunkReader {
+  const reader = stream.getReader()
+  return {
+    read: () => reader.read(),
+    // Cancelling resolves a pending read() with done, which the loop turns into `aborted`.
+    cancel: (reason) => void reader.cancel(reason).catch(() => {}),
+  }
+}
+
+function iterableReader(iterable: AsyncIterable<Uint8Array | string>, signal?: AbortSignal): ChunkReader {
+  const iterator = iterable[Symbol.asyncIterator]()
+  let cancelled = false
+  // A pending next() cannot be interrupted, so abort is raced against it.
+  let abortPromise: Promise<never> | undefined
+  if (signal) {
+    abortPromise = new Promise<never>((_, reject) => {
+      signal.addEventListener('abort', () => reject(abortError(signal)), { once: true })
+    })
+    abortPromise.catch(() => {})
+  }
+  return {
+    read: () => (abortPromise ? Promise.race([iterator.next(), abortPromise]) : iterator.next()),
+    cancel() {
+      if (cancelled) return
+      cancelled = true
+      void Promise.resolve(iterator.return?.()).catch(() => {})
+    },
+  }
+}
+
+function cancelSource(source: ByteSource, reason: unknown): void {
+  const stream = isResponse(source) ? source.body : isReadableStream(source) ? source : null
+  if (stream && !stream.locked) void stream.cancel(reason).catch(() => {})
+}
+
+export function abortError(signal: AbortSignal): StreamError {
+  return new StreamError('aborted', 'The stream was aborted', { cause: signal.reason })
+}
+
+function isAbortError(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+function isResponse(source: ByteSource): source is Response {
+  // Duck-typed: a Response from another realm or fetch implementation is still a Response.
+  const candidate = source as Partial<Response>
+  return typeof candidate.status === 'number' && typeof candidate.ok === 'boolean' && candidate.headers !== undefined
+}
+
+function isReadableStream(source: ByteSource): source is ReadableStream<Uint8Array> {
+  return typeof (source as ReadableStream).getReader === 'function'
+}

@@ -1,0 +1,99 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser'
+import { StreamError } from '../errors.js'
+import type { ByteSource } from '../types.js'
+import { readText } from './source.js'
+
+/** One dispatched server-sent event. `event` is absent for the default type, "message". */
+export interface SSEEvent {
+  event?: string
+  data: string
+  /** The last event ID (WHATWG: it carries forward until the server changes it). */
+  id?: string
+}
+
+export interface SSEOptions {
+  signal?: AbortSignal
+  /** Called with the `retry:` reconnection time the server asks for. */
+  onRetry?(ms: number): void
+  /** Largest pending line plus event data, in characters; past it, kind `limit`. Default 8 MiB. */
+  maxEventSize?: number
+}
+
+export const DEFAULT_MAX_EVENT_SIZE = 8 * 1024 * 1024
+
+/**
+ * A synchronous SSE framer: text in, events out through `onEvent`.
+ * Line parsing is eventsource-parser's; this adds the spec's last-event-ID carry-over,
+ * a trailing CR at end of stream, and a typed size limit.
+ */
+export interface SSEFramer {
+  feed(text: string): void
+  /** End of stream: completes a line ended by a lone CR; an unterminated event is discarded. */
+  end(): void
+}
+
+export function createSSEFramer(onEvent: (event: SSEEvent) => void, options: SSEOptions = {}): SSEFramer {
+  const maxEventSize = options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE
+  let lastEventId = ''
+  let endsWithCR = false
+  let overflow: StreamError | undefined
+  const parser = createParser({
+    onEvent(message: EventSourceMessage) {
+      // WHATWG §9.2.6: `id:` sets the last event ID buffer, which is not reset between events;
+      // an empty `id:` resets it. eventsource-parser reports only the id seen in this block.
+      if (message.id !== undefined) lastEventId = message.id
+      const event: SSEEvent = { data: message.data }
+      if (message.event !== undefined && message.event !== 'message') event.event = message.event
+      if (lastEventId !== '') event.id = lastEventId
+      onEvent(event)
+    },
+    onRetry: options.onRetry,
+    onError(error) {
+      // Unknown fields and invalid `retry:` values are ignored, as the spec says.
+      if (error.type === 'max-buffer-size-exceeded') {
+        overflow = new StreamError('limit', `A server-sent event exceeded ${maxEventSize} characters`)
+      }
+    },
+    maxBufferSize: maxEventSize,
+  })
+  return {
+    feed(text) {
+      parser.feed(text)
+      if (overflow) throw overflow
+      endsWithCR = text.charCodeAt(text.length - 1) === 13
+    },
+    end() {
+      // A CR at the very end is a complete line end (§9.2.5), but the parser waits to see
+      // whether an LF follows. Nothing follows, so supply the LF: CR LF is one line end.
+      if (endsWithCR) parser.feed('\n')
+    },
+  }
+}
+
+/**
+ * Reads server-sent events from a byte stream, per the WHATWG event-stream rules.
+ *
+ * @example
+ * for await (const { event, data } of readSSE(await fetch(url))) console.log(event ?? 'message', data)
+ */
+export async function* readSSE(
+  source: ByteSource,
+  options: SSEOptions = {},
+): AsyncGenerator<SSEEvent, void, undefined> {
+  const queue: SSEEvent[] = []
+  const framer = createSSEFramer((event) => queue.push(event), options)
+  try {
+    for await (const text of readText(source, options.signal)) {
+      framer.feed(text)
+      // Events are drained after each chunk so the parser's callbacks stay synchronous.
+      for (let i = 0; i < queue.length; i++) yield queue[i] as SSEEvent
+      queue.length = 0
+    }
+    framer.end()
+  } catch (error) {
+    // The events that arrived before the error still go out first.
+    yield* queue
+    throw error
+  }
+  yield* queue
+}

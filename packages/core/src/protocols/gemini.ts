@@ -1,0 +1,6 @@
+// Placeholder until this protocol's module is written.
+import type { ProtocolDecoder } from './protocol.js'
+
+export function geminiDecoder(): ProtocolDecoder {
+  throw new Error('not implemented')
+}

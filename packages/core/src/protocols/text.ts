@@ -1,0 +1,50 @@
+/**
+ * Plain text: a `text/plain` body whose bytes are the answer, or a `text/event-stream` whose
+ * events' data are pieces of it. Either ends cleanly at EOF: there is no terminal signal.
+ * In SSE mode a `[DONE]` event, which many simple servers send, ends the stream.
+ */
+import { StreamError } from '../errors.js'
+import type { StreamPart } from '../types.js'
+import type { ProtocolDecoder, ProtocolEncoder } from './protocol.js'
+
+export function textDecoder(options: { sse: boolean }): ProtocolDecoder {
+  let closed = false
+  return {
+    framing: options.sse ? 'sse' : 'text',
+    get closed() {
+      return closed
+    },
+    message(data, event, out) {
+      if (event === 'error') throw new StreamError('provider', data || 'The server reported an error')
+      if (options.sse && data === '[DONE]') {
+        closed = true
+        out.push({ type: 'finish', reason: 'stop' })
+        return
+      }
+      if (data !== '') out.push({ type: 'text-delta', text: data })
+    },
+    end(out) {
+      out.push({ type: 'finish', reason: 'stop' })
+    },
+  }
+}
+
+/**
+ * Writes the text parts as a plain body (default) or as SSE `data:` events; other parts are
+ * not representable in plain text and write nothing. An error ends the body with its message.
+ */
+export function textEncoder(options: { sse?: boolean } = {}): ProtocolEncoder {
+  return {
+    push(part: StreamPart) {
+      if (part.type !== 'text-delta' || part.text === '') return ''
+      // SSE data cannot hold a raw line break: each line of the text becomes its own `data:` line.
+      return options.sse ? `data: ${part.text.split(/\r\n|\r|\n/).join('\ndata: ')}\n\n` : part.text
+    },
+    error(error) {
+      return options.sse ? `event: error\ndata: ${error.message}\n\n` : ''
+    },
+    end() {
+      return ''
+    },
+  }
+}

@@ -1,0 +1,49 @@
+/** Test helpers for protocol modules: fixtures, decoding under any chunking, round trips. */
+import { readFileSync } from 'node:fs'
+import fc from 'fast-check'
+import { expect } from 'vitest'
+import { type DecodeOptions, decode } from '../decode.js'
+import type { ProtocolEncoder } from '../protocols/protocol.js'
+import type { Protocol, StreamPart } from '../types.js'
+import { arbitraryCuts, byteLength, type Collected, collect, cutStream } from './streams.js'
+
+/** A wire-format fixture from `src/protocols/__fixtures__/`. */
+export function fixture(name: string): string {
+  return readFileSync(new URL(`../protocols/__fixtures__/${name}`, import.meta.url), 'utf8')
+}
+
+/** Decodes `body` (optionally cut at `cuts`) and collects the parts and the error. */
+export function decodeBody(
+  body: string,
+  protocol: Protocol,
+  options: Omit<DecodeOptions, 'protocol'> = {},
+  cuts: readonly number[] = [],
+): Promise<Collected<StreamPart>> {
+  return collect(decode(cutStream(body, cuts), { ...options, protocol }))
+}
+
+/** Asserts that every chunking of `body` decodes to what the unchunked body decodes to. */
+export async function expectAnyChunkingDecodesAlike(body: string, protocol: Protocol, runs = 100): Promise<void> {
+  const whole = await decodeBody(body, protocol)
+  await fc.assert(
+    fc.asyncProperty(arbitraryCuts(byteLength(body)), async (cuts) => {
+      const cut = await decodeBody(body, protocol, {}, cuts)
+      expect(cut.values).toEqual(whole.values)
+      expect(errorSummary(cut.error)).toEqual(errorSummary(whole.error))
+    }),
+    { numRuns: runs },
+  )
+}
+
+/** The parts an encoder writes, as one body. */
+export function encodeAll(encoder: ProtocolEncoder, parts: readonly StreamPart[]): string {
+  let body = ''
+  for (const part of parts) body += encoder.push(part)
+  return body + encoder.end()
+}
+
+export function errorSummary(error: unknown): unknown {
+  if (error === undefined) return undefined
+  const { kind, message, status, code, retryAfterMs } = error as Record<string, unknown>
+  return { kind, message, status, code, retryAfterMs }
+}
