@@ -61,7 +61,7 @@ export async function* decode(source: ByteSource, options: DecodeOptions): Async
   if (make === undefined) throw new TypeError(`Unknown protocol: ${String(options.protocol)}`)
   const decoder = make(options, source)
   const out: StreamPart[] = []
-  const message = options.lenient ? lenientMessage(decoder, options) : decoder.message.bind(decoder)
+  const message = options.lenient ? lenientMessage(decoder, options) : strictMessage(decoder)
   const framer = createFramer(decoder, message, out, options)
   try {
     for await (const text of readText(source, options.signal)) {
@@ -116,8 +116,16 @@ function createFramer(
   }
 }
 
+// After the terminal signal, whatever else the same chunk holds is not part of the answer.
+function strictMessage(decoder: ProtocolDecoder): MessageHandler {
+  return (data, event, out) => {
+    if (!decoder.closed) decoder.message(data, event, out)
+  }
+}
+
 function lenientMessage(decoder: ProtocolDecoder, options: DecodeOptions): MessageHandler {
   return (data, event, out) => {
+    if (decoder.closed) return
     try {
       decoder.message(data, event, out)
     } catch (error) {

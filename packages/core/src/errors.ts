@@ -47,8 +47,8 @@ export function isStreamError(value: unknown): value is StreamError {
   return value instanceof StreamError || (value instanceof Error && value.name === 'StreamError' && 'kind' in value)
 }
 
-/** A short, single-line excerpt of untrusted text for error messages. */
+/** A short, single-line excerpt of untrusted text for error messages, in backticks. */
 export function excerpt(text: string, max = 80): string {
-  const line = text.length > max ? `${text.slice(0, max)}…` : text
-  return JSON.stringify(line)
+  const short = text.length > max ? `${text.slice(0, max)}…` : text
+  return `\`${short.replace(/\r/g, '\\r').replace(/\n/g, '\\n')}\``
 }

@@ -15,11 +15,16 @@ export interface SSEOptions {
   signal?: AbortSignal
   /** Called with the `retry:` reconnection time the server asks for. */
   onRetry?(ms: number): void
-  /** Largest pending line plus event data, in characters; past it, kind `limit`. Default 8 MiB. */
+  /** Largest event data (and line), in characters; past it, kind `limit`. Default 8 MiB. */
   maxEventSize?: number
 }
 
 export const DEFAULT_MAX_EVENT_SIZE = 8 * 1024 * 1024
+const BUFFER_SLACK = 1024
+
+function limitError(max: number): StreamError {
+  return new StreamError('limit', `A server-sent event exceeded ${max} characters`)
+}
 
 /**
  * A synchronous SSE framer: text in, events out through `onEvent`.
@@ -39,6 +44,11 @@ export function createSSEFramer(onEvent: (event: SSEEvent) => void, options: SSE
   let overflow: StreamError | undefined
   const parser = createParser({
     onEvent(message: EventSourceMessage) {
+      if (overflow) return // nothing after an oversized event is delivered
+      if (message.data.length > maxEventSize) {
+        overflow ??= limitError(maxEventSize)
+        return
+      }
       // WHATWG §9.2.6: `id:` sets the last event ID buffer, which is not reset between events;
       // an empty `id:` resets it. eventsource-parser reports only the id seen in this block.
       if (message.id !== undefined) lastEventId = message.id
@@ -51,10 +61,12 @@ export function createSSEFramer(onEvent: (event: SSEEvent) => void, options: SSE
     onError(error) {
       // Unknown fields and invalid `retry:` values are ignored, as the spec says.
       if (error.type === 'max-buffer-size-exceeded') {
-        overflow = new StreamError('limit', `A server-sent event exceeded ${maxEventSize} characters`)
+        overflow ??= limitError(maxEventSize)
       }
     },
-    maxBufferSize: maxEventSize,
+    // The parser's buffer holds the event's data so far plus the line being read; the slack
+    // leaves room for field names, so the limit means the same whatever the chunking.
+    maxBufferSize: maxEventSize + BUFFER_SLACK,
   })
   return {
     feed(text) {

@@ -23,11 +23,16 @@ export function decodeBody(
 }
 
 /** Asserts that every chunking of `body` decodes to what the unchunked body decodes to. */
-export async function expectAnyChunkingDecodesAlike(body: string, protocol: Protocol, runs = 100): Promise<void> {
-  const whole = await decodeBody(body, protocol)
+export async function expectAnyChunkingDecodesAlike(
+  body: string,
+  protocol: Protocol,
+  runs = 100,
+  options: Omit<DecodeOptions, 'protocol'> = {},
+): Promise<void> {
+  const whole = await decodeBody(body, protocol, options)
   await fc.assert(
     fc.asyncProperty(arbitraryCuts(byteLength(body)), async (cuts) => {
-      const cut = await decodeBody(body, protocol, {}, cuts)
+      const cut = await decodeBody(body, protocol, options, cuts)
       expect(cut.values).toEqual(whole.values)
       expect(errorSummary(cut.error)).toEqual(errorSummary(whole.error))
     }),
