@@ -8,7 +8,7 @@ import { geminiDecoder } from './protocols/gemini.js'
 import { ollamaDecoder } from './protocols/ollama.js'
 import { openaiChatDecoder } from './protocols/openai-chat.js'
 import { openaiResponsesDecoder } from './protocols/openai-responses.js'
-import type { ProtocolDecoder } from './protocols/protocol.js'
+import { interrupted, type ProtocolDecoder } from './protocols/protocol.js'
 import { textDecoder } from './protocols/text.js'
 import type { ByteSource, Protocol, StreamPart } from './types.js'
 
@@ -27,6 +27,19 @@ export interface DecodeOptions {
   onEventId?(id: string): void
   /** SSE `retry:` reconnection time asked for by the server. */
   onRetry?(ms: number): void
+  /** Called for every chunk of bytes read: a sign of life, for stall timeouts. */
+  onActivity?(): void
+  /**
+   * Resumes a dropped SSE stream. Called with the last event ID when the body fails (kind
+   * `network`) or ends before the protocol's terminal signal (kind `interrupted`); return the
+   * server's continuation from that ID (a `Last-Event-ID` request) to go on decoding with the
+   * same state, or `undefined` to fail with the original error. Never called after an abort or
+   * before any event carried an id.
+   */
+  reconnect?(context: {
+    lastEventId: string
+    error: StreamError
+  }): Promise<ByteSource | undefined> | ByteSource | undefined
   /**
    * Protocol `text` only: read the body as SSE, each event's data a piece of text.
    * Default: true when the source is a `Response` with `content-type: text/event-stream`.
@@ -62,23 +75,63 @@ export async function* decode(source: ByteSource, options: DecodeOptions): Async
   const decoder = make(options, source)
   const out: StreamPart[] = []
   const message = options.lenient ? lenientMessage(decoder, options) : strictMessage(decoder)
-  const framer = createFramer(decoder, message, out, options)
+  const position: Position = {}
+  let current = source
   try {
-    for await (const text of readText(source, options.signal)) {
-      framer.feed(text)
-      for (let i = 0; i < out.length; i++) yield out[i] as StreamPart
-      out.length = 0
-      // Leaving the loop cancels the body: after the terminal signal nothing is left to read.
-      if (decoder.closed) return
+    while (true) {
+      // A fresh framer per connection: a resumed stream starts at an event boundary, so
+      // half an event left from the dropped connection must not be joined to it.
+      const framer = createFramer(decoder, message, out, options, position)
+      let dropped: StreamError | undefined
+      try {
+        for await (const text of readText(current, options.signal)) {
+          options.onActivity?.()
+          framer.feed(text)
+          for (let i = 0; i < out.length; i++) yield out[i] as StreamPart
+          out.length = 0
+          // Leaving the loop cancels the body: after the terminal signal nothing is left to read.
+          if (decoder.closed) return
+        }
+        framer.end()
+        if (decoder.closed) break
+        if (options.reconnect === undefined) {
+          decoder.end(out)
+          break
+        }
+        try {
+          decoder.end(out)
+          break
+        } catch (error) {
+          if (!isStreamError(error) || error.kind !== 'interrupted') throw error
+          dropped = error
+        }
+      } catch (error) {
+        if (!isStreamError(error) || error.kind !== 'network' || options.reconnect === undefined) throw error
+        dropped = error
+      }
+      const next = position.lastEventId === undefined ? undefined : await resume(options, position.lastEventId, dropped)
+      if (next === undefined) throw dropped
+      current = next
     }
-    framer.end()
-    if (!decoder.closed) decoder.end(out)
   } catch (error) {
     // Nothing received is dropped: the parts decoded before the error go out first.
     yield* out
     throw error
   }
   yield* out
+}
+
+interface Position {
+  lastEventId?: string
+}
+
+async function resume(
+  options: DecodeOptions,
+  lastEventId: string,
+  error: StreamError,
+): Promise<ByteSource | undefined> {
+  if (options.signal?.aborted) return undefined
+  return options.reconnect?.({ lastEventId, error })
 }
 
 type MessageHandler = (data: string, event: string | undefined, out: StreamPart[]) => void
@@ -93,15 +146,15 @@ function createFramer(
   message: MessageHandler,
   out: StreamPart[],
   options: DecodeOptions,
+  position: Position,
 ): Framer {
   switch (decoder.framing) {
     case 'sse': {
-      let lastId: string | undefined
       const { onEventId } = options
       return createSSEFramer(
         (event) => {
-          if (event.id !== undefined && event.id !== lastId) {
-            lastId = event.id
+          if (event.id !== undefined && event.id !== position.lastEventId) {
+            position.lastEventId = event.id
             onEventId?.(event.id)
           }
           message(event.data, event.event, out)
@@ -110,7 +163,19 @@ function createFramer(
       )
     }
     case 'ndjson':
-      return createLineFramer((line) => message(line, undefined, out), { maxLineSize: options.maxEventSize })
+      return createLineFramer(
+        (line, _number, terminated) => {
+          if (terminated) return message(line, undefined, out)
+          try {
+            message(line, undefined, out)
+          } catch (error) {
+            // A last line that ends with the bytes, not a newline, and does not parse was cut off.
+            if (isStreamError(error) && error.kind === 'parse') throw interrupted('its last line was complete')
+            throw error
+          }
+        },
+        { maxLineSize: options.maxEventSize },
+      )
     case 'text':
       return { feed: (text) => message(text, undefined, out), end() {} }
   }

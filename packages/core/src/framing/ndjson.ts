@@ -18,7 +18,8 @@ export interface LineFramer {
 }
 
 export function createLineFramer(
-  onLine: (line: string, lineNumber: number) => void,
+  /** `terminated` is false for a last line that ended with the stream, not a newline. */
+  onLine: (line: string, lineNumber: number, terminated: boolean) => void,
   options: NDJSONOptions = {},
 ): LineFramer {
   const maxLineSize = options.maxLineSize ?? DEFAULT_MAX_LINE_SIZE
@@ -27,12 +28,12 @@ export function createLineFramer(
   let pendingSize = 0
   let lineNumber = 0
 
-  const emit = (line: string) => {
+  const emit = (line: string, terminated = true) => {
     lineNumber++
     // CRLF is tolerated: the CR is the last character of the line.
     const end = line.charCodeAt(line.length - 1) === 13 ? line.length - 1 : line.length
     const trimmed = end === line.length ? line : line.slice(0, end)
-    if (trimmed.trim() !== '') onLine(trimmed, lineNumber)
+    if (trimmed.trim() !== '') onLine(trimmed, lineNumber, terminated)
   }
 
   return {
@@ -66,7 +67,7 @@ export function createLineFramer(
       const line = pending.join('')
       pending.length = 0
       pendingSize = 0
-      emit(line)
+      emit(line, false)
     },
   }
 }

@@ -291,3 +291,14 @@ describe('ollama encode', () => {
     expect(errorSummary(error)).toMatchObject({ kind: 'provider', message: 'model crashed' })
   })
 })
+
+describe('ollama truncation', () => {
+  it('throws kind interrupted, not parse, when the stream stops inside a line', async () => {
+    const body =
+      '{"model":"llama3.2","created_at":"2026-01-01T00:00:00Z","message":{"role":"assistant","content":"Hel"},"done":false}\n' +
+      '{"model":"llama3.2","created_at":"2026-01-01T00:00:00Z","message":{"role":"assistant","content":"lo'
+    const { values, error } = await decodeBody(body, 'ollama')
+    expect(values.filter((part) => part.type === 'text-delta')).toEqual([{ type: 'text-delta', text: 'Hel' }])
+    expect(errorSummary(error)).toMatchObject({ kind: 'interrupted' })
+  })
+})

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeBody, encodeAll, errorSummary, expectAnyChunkingDecodesAlike, fixture } from '../testing/protocol.js'
-import type { StreamPart } from '../types.js'
+import type { FinishReason, StreamPart } from '../types.js'
 import { openaiChatEncoder } from './openai-chat.js'
 
 const text = (parts: StreamPart[], type: 'text-delta' | 'reasoning-delta' = 'text-delta') =>
@@ -161,10 +161,13 @@ const arbitraryParts: fc.Arbitrary<StreamPart[]> = fc
       parts.push({ type: 'tool-call', index, id: `call_${index}`, name, args: JSON.parse(JSON.stringify(args)) })
     })
     if (usage) parts.push({ type: 'usage', ...usage })
-    const reason = { stop: 'stop', length: 'length', tool_calls: 'tool-calls', content_filter: 'content-filter' }[
-      finish
-    ]
-    parts.push({ type: 'finish', reason: (reason ?? 'other') as 'other', raw: finish })
+    const reasons: Record<string, FinishReason> = {
+      stop: 'stop',
+      length: 'length',
+      tool_calls: 'tool-calls',
+      content_filter: 'content-filter',
+    }
+    parts.push({ type: 'finish', reason: reasons[finish] ?? 'other', raw: finish })
     return parts
   })
 
