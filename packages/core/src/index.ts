@@ -1,9 +1,66 @@
 export { type DecodeOptions, decode } from './decode.js'
+export { contentTypeOf, createEncoder, type EncodeOptions, encode } from './encode.js'
 export { isStreamError, StreamError, type StreamErrorKind, type StreamErrorOptions } from './errors.js'
 export { type NDJSONOptions, readNDJSON } from './framing/ndjson.js'
 export { readSSE, type SSEEvent, type SSEOptions } from './framing/sse.js'
 export { parseErrorBody, retryAfterFromHeaders } from './http-error.js'
+export type { BufferStrategy } from './pipeline/buffer.js'
+export type { StreamProgress } from './pipeline/progress.js'
+export {
+  collectResult,
+  ResultCollector,
+  type StreamResult,
+  type StreamUsage,
+  type ToolCall,
+} from './pipeline/result.js'
+export {
+  type StreamTokensOptions,
+  streamTokens,
+  type TokenEvent,
+  type TokenStreamItem,
+} from './pipeline/stream-tokens.js'
+export { type AiSdkEncoderOptions, aiSdkEncoder, aiSdkStreamHeaders } from './protocols/ai-sdk.js'
+export { type AnthropicEncoderOptions, anthropicEncoder } from './protocols/anthropic.js'
+export { type GeminiEncoderOptions, geminiEncoder } from './protocols/gemini.js'
+export { type OllamaEncoderOptions, ollamaEncoder } from './protocols/ollama.js'
 export { type OpenAIChatEncoderOptions, openaiChatEncoder } from './protocols/openai-chat.js'
+export { type OpenAIResponsesEncoderOptions, openaiResponsesEncoder } from './protocols/openai-responses.js'
 export type { ProtocolEncoder } from './protocols/protocol.js'
 export { textEncoder } from './protocols/text.js'
+export {
+  type ChatMessage,
+  type ChatMessageInput,
+  type ChatSession,
+  type ChatSessionOptions,
+  type ChatSnapshot,
+  type ChatStatus,
+  createChatSession,
+  type MessageMetrics,
+  type MessageStatus,
+  type SendOptions,
+} from './session/chat-session.js'
+export { isRetryable, type RetryOptions } from './session/retry.js'
+export { frameScheduler, type Scheduler, syncScheduler } from './session/scheduler.js'
+export { type HeadersSource, type HttpTransportOptions, httpTransport } from './transports/http.js'
+export {
+  type AnthropicOptions,
+  anthropic,
+  type DemoServerOptions,
+  demoServer,
+  type GeminiOptions,
+  gemini,
+  type OllamaOptions,
+  type OpenAICompatibleOptions,
+  ollama,
+  openaiCompatible,
+  type SimulationOptions,
+} from './transports/presets.js'
+export {
+  RESUMABLE_HEADER,
+  STREAM_ID_HEADER,
+  streamUrl,
+  type Transport,
+  type TransportMessage,
+  type TransportRequest,
+} from './transports/transport.js'
 export type { ByteSource, FinishReason, Protocol, StreamPart } from './types.js'

@@ -1,0 +1,126 @@
+import { type DecodeOptions, decode } from '../decode.js'
+import { StreamError } from '../errors.js'
+import { abortError } from '../framing/source.js'
+import { sleep } from '../pipeline/rate-limit.js'
+import type { Protocol } from '../types.js'
+import { RESUMABLE_HEADER, STREAM_ID_HEADER, streamUrl, type Transport, type TransportRequest } from './transport.js'
+
+export type HeadersSource = HeadersInit | (() => HeadersInit | Promise<HeadersInit>)
+
+export interface HttpTransportOptions extends Pick<DecodeOptions, 'lenient' | 'onMalformed' | 'maxEventSize'> {
+  url: string | URL
+  protocol: Protocol
+  /** The JSON body for a request. */
+  body(request: TransportRequest): unknown
+  /** Extra headers, or a function that returns them per request (fresh tokens). */
+  headers?: HeadersSource
+  /** A custom fetch (a proxy, a test double, MSW in a worker…). Default: the global fetch at call time. */
+  fetch?: typeof fetch
+  credentials?: RequestCredentials
+  /** Expected output size (the request's max tokens), for progress. */
+  maxTokens?: number
+  /**
+   * Resume a dropped stream where it stopped (servers that implement Rivulet's resumable
+   * streams, like the demo server). `true` allows 3 attempts per drop.
+   */
+  resume?: boolean | { attempts?: number }
+}
+
+const RESUME_BACKOFF_MS = [0, 250, 1000]
+
+/**
+ * A transport that POSTs JSON and decodes the streamed answer in any protocol.
+ *
+ * @example
+ * const transport = httpTransport({
+ *   url: '/api/chat',
+ *   protocol: 'openai-chat',
+ *   body: ({ messages }) => ({ model: 'gpt-4o-mini', stream: true, messages }),
+ * })
+ */
+export function httpTransport(options: HttpTransportOptions): Transport {
+  const resumeAttempts = options.resume ? (options.resume === true ? 3 : (options.resume.attempts ?? 3)) : 0
+  const transport: Transport = async function* (request) {
+    const { signal } = request
+    const fetchImpl = options.fetch ?? globalThis.fetch
+    const headers = new Headers(typeof options.headers === 'function' ? await options.headers() : options.headers)
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json')
+    if (!headers.has('accept'))
+      headers.set('accept', options.protocol === 'ollama' ? 'application/x-ndjson' : 'text/event-stream')
+    if (resumeAttempts > 0) headers.set(RESUMABLE_HEADER, '1')
+    const response = await send(fetchImpl, options.url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(options.body(request)),
+      signal,
+      ...(options.credentials && { credentials: options.credentials }),
+    })
+
+    const streamId = resumeAttempts > 0 ? response.headers.get(STREAM_ID_HEADER) : null
+    const location = streamId === null ? undefined : streamUrl(options.url, streamId)
+    // Stop means stop: a resumable stream outlives its connection, so cancel it explicitly.
+    const cancel = () => {
+      if (location) void fetchImpl(location, { method: 'DELETE', headers: authOnly(headers) }).catch(() => {})
+    }
+    if (location) signal.addEventListener('abort', cancel, { once: true })
+    let attempts = 0
+    try {
+      yield* decode(response, {
+        protocol: options.protocol,
+        signal,
+        lenient: options.lenient,
+        onMalformed: options.onMalformed,
+        maxEventSize: options.maxEventSize,
+        onActivity: request.onActivity,
+        reconnect: location
+          ? async ({ lastEventId }) => {
+              while (attempts < resumeAttempts) {
+                await sleep(RESUME_BACKOFF_MS[attempts++] ?? 1000, signal)
+                const resumed = await send(
+                  fetchImpl,
+                  location,
+                  {
+                    headers: { ...authOnly(headers), 'last-event-id': lastEventId, accept: 'text/event-stream' },
+                    signal,
+                  },
+                  false,
+                ).catch((error: unknown) => {
+                  if (signal.aborted) throw error
+                  return undefined
+                })
+                if (resumed?.ok) return resumed
+                // A stream the server no longer has cannot be resumed: fail with the drop.
+                if (resumed && resumed.status >= 400 && resumed.status < 500) return undefined
+              }
+              return undefined
+            }
+          : undefined,
+      })
+    } finally {
+      signal.removeEventListener('abort', cancel)
+    }
+  }
+  if (options.maxTokens !== undefined) transport.maxTokens = options.maxTokens
+  return transport
+}
+
+/** fetch, with its failures as `StreamError`s. A non-2xx answer is thrown as kind `http` by decode. */
+async function send(fetchImpl: typeof fetch, url: string | URL, init: RequestInit, _strict = true): Promise<Response> {
+  try {
+    return await fetchImpl(url, init)
+  } catch (error) {
+    if (init.signal?.aborted) throw abortError(init.signal)
+    throw new StreamError('network', `The request failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    })
+  }
+}
+
+/** The headers that identify the caller, for the resume and cancel requests. */
+function authOnly(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {}
+  headers.forEach((value, name) => {
+    if (name === 'authorization' || name.startsWith('x-') || name.endsWith('-key')) out[name] = value
+  })
+  return out
+}

@@ -1,0 +1,212 @@
+import { type HeadersSource, type HttpTransportOptions, httpTransport } from './http.js'
+import type { Transport, TransportMessage } from './transport.js'
+
+interface PresetOptions extends Pick<HttpTransportOptions, 'fetch' | 'lenient' | 'onMalformed' | 'credentials'> {
+  model: string
+  /** Output cap sent with the request; also the progress estimate. */
+  maxTokens?: number
+  /** Extra headers (merged over the preset's own). */
+  headers?: HeadersSource
+  /** Extra body fields, merged over the preset's own (temperature, tools, …). */
+  extraBody?: Record<string, unknown>
+}
+
+export interface OpenAICompatibleOptions extends PresetOptions {
+  /** Default OpenAI. Ollama: http://localhost:11434/v1, vLLM: http://localhost:8000/v1, llama.cpp: http://localhost:8080/v1. */
+  baseURL?: string
+  apiKey?: string
+  resume?: HttpTransportOptions['resume']
+}
+
+/**
+ * Chat Completions streaming against OpenAI or any compatible server (Ollama `/v1`, vLLM,
+ * llama.cpp server, the demo server). Usage is requested so token counts are exact.
+ *
+ * @example
+ * createChatSession({ transport: openaiCompatible({ baseURL: 'http://localhost:11434/v1', model: 'llama3.2' }) })
+ */
+export function openaiCompatible(options: OpenAICompatibleOptions): Transport {
+  const baseURL = trimSlash(options.baseURL ?? 'https://api.openai.com/v1')
+  return httpTransport({
+    ...common(options),
+    url: `${baseURL}/chat/completions`,
+    protocol: 'openai-chat',
+    resume: options.resume,
+    headers: merged(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}, options.headers),
+    body: ({ messages }) => ({
+      model: options.model,
+      messages: messages.map(({ role, content }) => ({ role, content })),
+      stream: true,
+      stream_options: { include_usage: true },
+      ...(options.maxTokens !== undefined && { max_tokens: options.maxTokens }),
+      ...options.extraBody,
+    }),
+  })
+}
+
+export interface AnthropicOptions extends PresetOptions {
+  baseURL?: string
+  apiKey?: string
+  /** Default 1024: the Messages API requires a cap. */
+  maxTokens?: number
+  /**
+   * Sends `anthropic-dangerous-direct-browser-access: true`, which Anthropic requires for
+   * calls made from a browser. Only for apps whose users bring their own key.
+   */
+  dangerouslyAllowBrowser?: boolean
+}
+
+/** Anthropic Messages API streaming. System messages become the `system` field. */
+export function anthropic(options: AnthropicOptions): Transport {
+  const baseURL = trimSlash(options.baseURL ?? 'https://api.anthropic.com/v1')
+  const maxTokens = options.maxTokens ?? 1024
+  const own: Record<string, string> = { 'anthropic-version': '2023-06-01' }
+  if (options.apiKey) own['x-api-key'] = options.apiKey
+  if (options.dangerouslyAllowBrowser) own['anthropic-dangerous-direct-browser-access'] = 'true'
+  return httpTransport({
+    ...common({ ...options, maxTokens }),
+    url: `${baseURL}/messages`,
+    protocol: 'anthropic',
+    headers: merged(own, options.headers),
+    body: ({ messages }) => {
+      const { system, rest } = splitSystem(messages)
+      return {
+        model: options.model,
+        max_tokens: maxTokens,
+        stream: true,
+        ...(system && { system }),
+        messages: rest.map(({ role, content }) => ({ role, content })),
+        ...options.extraBody,
+      }
+    },
+  })
+}
+
+export interface OllamaOptions extends PresetOptions {
+  /** Default http://localhost:11434 */
+  baseURL?: string
+}
+
+/** Ollama's native `/api/chat` (NDJSON), with thinking and tool calls as Ollama sends them. */
+export function ollama(options: OllamaOptions): Transport {
+  const baseURL = trimSlash(options.baseURL ?? 'http://localhost:11434')
+  return httpTransport({
+    ...common(options),
+    url: `${baseURL}/api/chat`,
+    protocol: 'ollama',
+    headers: merged({}, options.headers),
+    body: ({ messages }) => ({
+      model: options.model,
+      messages: messages.map(({ role, content }) => ({ role, content })),
+      stream: true,
+      ...(options.maxTokens !== undefined && { options: { num_predict: options.maxTokens } }),
+      ...options.extraBody,
+    }),
+  })
+}
+
+export interface GeminiOptions extends PresetOptions {
+  /** Default https://generativelanguage.googleapis.com/v1beta */
+  baseURL?: string
+  apiKey?: string
+}
+
+/** Gemini `streamGenerateContent?alt=sse`. Assistant turns are sent as role `model`. */
+export function gemini(options: GeminiOptions): Transport {
+  const baseURL = trimSlash(options.baseURL ?? 'https://generativelanguage.googleapis.com/v1beta')
+  return httpTransport({
+    ...common(options),
+    url: `${baseURL}/models/${encodeURIComponent(options.model)}:streamGenerateContent?alt=sse`,
+    protocol: 'gemini',
+    headers: merged(options.apiKey ? { 'x-goog-api-key': options.apiKey } : {}, options.headers),
+    body: ({ messages }) => {
+      const { system, rest } = splitSystem(messages)
+      return {
+        contents: rest.map(({ role, content }) => ({
+          role: role === 'assistant' ? 'model' : 'user',
+          parts: [{ text: content }],
+        })),
+        ...(system && { systemInstruction: { parts: [{ text: system }] } }),
+        ...(options.maxTokens !== undefined && { generationConfig: { maxOutputTokens: options.maxTokens } }),
+        ...options.extraBody,
+      }
+    },
+  })
+}
+
+/** What the demo server's simulated model can be asked to do, per request. */
+export interface SimulationOptions {
+  seed?: number
+  ttftMs?: number
+  tokensPerSecond?: number
+  /** 0..1: random variation of the delay between tokens. */
+  jitter?: number
+  /** 0..1: how often tokens arrive in bursts. */
+  burstiness?: number
+  reasoning?: boolean
+  /** Answer length in tokens. */
+  tokens?: number
+  fault?:
+    | { type: 'drop'; afterTokens: number }
+    | { type: 'stall'; afterTokens: number; ms: number }
+    | { type: 'http'; status: 429 | 500 | 503 | 529; retryAfterS?: number }
+    | { type: 'malformed'; afterTokens: number }
+    | { type: 'provider-error'; afterTokens: number }
+}
+
+export interface DemoServerOptions extends Omit<OpenAICompatibleOptions, 'model'> {
+  /** Default http://127.0.0.1:8787/v1 */
+  baseURL?: string
+  model?: string
+  simulate?: SimulationOptions | (() => SimulationOptions)
+}
+
+/** The demo server's OpenAI-compatible endpoint, resumable, with simulated-model controls. */
+export function demoServer(options: DemoServerOptions = {}): Transport {
+  const { simulate } = options
+  return openaiCompatible({
+    resume: true,
+    ...options,
+    baseURL: options.baseURL ?? 'http://127.0.0.1:8787/v1',
+    model: options.model ?? 'rivulet-sim',
+    extraBody: {
+      ...options.extraBody,
+      ...(simulate && {
+        get rivulet() {
+          return typeof simulate === 'function' ? simulate() : simulate
+        },
+      }),
+    },
+  })
+}
+
+function common(options: PresetOptions): Partial<HttpTransportOptions> {
+  const out: Partial<HttpTransportOptions> = {}
+  if (options.fetch) out.fetch = options.fetch
+  if (options.lenient !== undefined) out.lenient = options.lenient
+  if (options.onMalformed) out.onMalformed = options.onMalformed
+  if (options.credentials) out.credentials = options.credentials
+  if (options.maxTokens !== undefined) out.maxTokens = options.maxTokens
+  return out
+}
+
+function merged(own: Record<string, string>, extra: HeadersSource | undefined): HeadersSource {
+  if (extra === undefined) return own
+  return async () => {
+    const headers = new Headers(own)
+    for (const [name, value] of new Headers(typeof extra === 'function' ? await extra() : extra)) headers.set(name, value)
+    return headers
+  }
+}
+
+function splitSystem(messages: readonly TransportMessage[]): { system: string; rest: TransportMessage[] } {
+  const system = messages
+    .filter((message) => message.role === 'system')
+    .map((message) => message.content)
+    .join('\n\n')
+  return { system, rest: messages.filter((message) => message.role !== 'system') }
+}
+
+function trimSlash(url: string): string {
+  return url.endsWith('/') ? url.slice(0, -1) : url
+}

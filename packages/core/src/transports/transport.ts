@@ -1,0 +1,48 @@
+import type { StreamPart } from '../types.js'
+
+/** A message as transports send it: the conversation so far. */
+export interface TransportMessage {
+  role: 'system' | 'user' | 'assistant'
+  content: string
+}
+
+/** One request for an answer. */
+export interface TransportRequest {
+  /** The conversation so far, the newest user message last. */
+  messages: readonly TransportMessage[]
+  /** Aborts the request; a resumable stream is cancelled on the server too. */
+  signal: AbortSignal
+  /** Called for every chunk of bytes received (stall timeouts watch it). */
+  onActivity?(): void
+}
+
+/**
+ * Turns a request into a stream of parts: HTTP with any protocol, WebSocket, or your own.
+ * `maxTokens`, when the transport knows it, lets progress show a percent and an ETA.
+ *
+ * @example
+ * const transport: Transport = async function* ({ messages, signal }) {
+ *   yield* decode(await fetch('/api/chat', { method: 'POST', body: JSON.stringify({ messages }), signal }), { protocol: 'ai-sdk', signal })
+ * }
+ */
+export interface Transport {
+  (request: TransportRequest): AsyncIterable<StreamPart>
+  maxTokens?: number
+}
+
+/**
+ * Resumable streams. A client opts in with the request header; the server answers with the
+ * stream id header, and every SSE event carries an `id:`. After a dropped connection the client
+ * sends `GET /v1/streams/:id` with `Last-Event-ID` and gets the missed events once, then the
+ * live ones. `DELETE /v1/streams/:id` stops the stream: an explicit cancel, so that stop and
+ * resume never fight.
+ */
+export const RESUMABLE_HEADER = 'x-rivulet-resumable'
+export const STREAM_ID_HEADER = 'x-rivulet-stream-id'
+
+/** Where a resumable stream lives, next to the endpoint that started it (`…/v1/streams/:id`). */
+export function streamUrl(endpoint: string | URL, streamId: string): string {
+  const url = new URL(endpoint, typeof location === 'undefined' ? undefined : location.href)
+  const version = url.pathname.match(/^(.*?\/v\d+)(?:\/|$)/)?.[1] ?? ''
+  return new URL(`${version}/streams/${encodeURIComponent(streamId)}`, url.origin).href
+}
