@@ -206,16 +206,17 @@ class Session implements ChatSession {
   }
 
   private ensureIdle(sendOptions: SendOptions): void {
-    if (this.status !== 'submitted' && this.status !== 'streaming') return
-    if (!sendOptions.interrupt) {
-      throw new Error('A response is still streaming: call abort() first, or send with { interrupt: true }')
+    if (this.status === 'submitted' || this.status === 'streaming') {
+      if (!sendOptions.interrupt) {
+        throw new Error('A response is still streaming: call abort() first, or send with { interrupt: true }')
+      }
+      this.abort()
     }
-    this.abort()
+    // An answer aborted a moment ago may still be taking its last buffered text: settle it now.
+    if (this.draft) this.end(this.draft, 'aborted')
   }
 
   private start(): Promise<void> {
-    // An answer aborted a moment ago may still be taking its last buffered text: settle it now.
-    if (this.draft) this.end(this.draft, 'aborted')
     const controller = new AbortController()
     this.controller = controller
     const history = this.messages.map(({ role, content }) => ({ role, content }))

@@ -47,23 +47,55 @@ export function httpTransport(options: HttpTransportOptions): Transport {
     if (!headers.has('content-type')) headers.set('content-type', 'application/json')
     if (!headers.has('accept'))
       headers.set('accept', options.protocol === 'ollama' ? 'application/x-ndjson' : 'text/event-stream')
-    if (resumeAttempts > 0) headers.set(RESUMABLE_HEADER, '1')
-    const response = await send(fetchImpl, options.url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(options.body(request)),
-      signal,
-      ...(options.credentials && { credentials: options.credentials }),
-    })
-
-    const streamId = resumeAttempts > 0 ? response.headers.get(STREAM_ID_HEADER) : null
-    const location = streamId === null ? undefined : streamUrl(options.url, streamId)
+    // The client names a resumable stream, so it can cancel it even before the answer's
+    // headers arrive; the server echoes the id (or names its own).
+    let location: string | undefined
+    if (resumeAttempts > 0) {
+      const requestedId = newStreamId()
+      headers.set(RESUMABLE_HEADER, '1')
+      headers.set(STREAM_ID_HEADER, requestedId)
+      location = streamUrl(options.url, requestedId)
+    }
     // Stop means stop: a resumable stream outlives its connection, so cancel it explicitly.
     const cancel = () => {
       if (location) void fetchImpl(location, { method: 'DELETE', headers: authOnly(headers) }).catch(() => {})
     }
     if (location) signal.addEventListener('abort', cancel, { once: true })
+    let response: Response
+    try {
+      response = await send(fetchImpl, options.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(options.body(request)),
+        signal,
+        ...(options.credentials && { credentials: options.credentials }),
+      })
+    } catch (error) {
+      signal.removeEventListener('abort', cancel)
+      throw error
+    }
+    const streamId = location ? response.headers.get(STREAM_ID_HEADER) : null
+    if (location) location = streamId ? streamUrl(options.url, streamId) : undefined
+    const resumeAt = location
     let attempts = 0
+    const reconnect = async ({ lastEventId }: { lastEventId: string }): Promise<Response | undefined> => {
+      if (resumeAt === undefined) return undefined
+      while (attempts < resumeAttempts) {
+        await sleep(RESUME_BACKOFF_MS[attempts++] ?? 1000, signal)
+        const init = {
+          headers: { ...authOnly(headers), 'last-event-id': lastEventId, accept: 'text/event-stream' },
+          signal,
+        }
+        const resumed = await send(fetchImpl, resumeAt, init).catch((error: unknown) => {
+          if (signal.aborted) throw error
+          return undefined // the server may be restarting: try again
+        })
+        if (resumed?.ok) return resumed
+        // A stream the server no longer has cannot be resumed: fail with the drop.
+        if (resumed && resumed.status >= 400 && resumed.status < 500) return undefined
+      }
+      return undefined
+    }
     try {
       yield* decode(response, {
         protocol: options.protocol,
@@ -72,29 +104,7 @@ export function httpTransport(options: HttpTransportOptions): Transport {
         onMalformed: options.onMalformed,
         maxEventSize: options.maxEventSize,
         onActivity: request.onActivity,
-        reconnect: location
-          ? async ({ lastEventId }) => {
-              while (attempts < resumeAttempts) {
-                await sleep(RESUME_BACKOFF_MS[attempts++] ?? 1000, signal)
-                const resumed = await send(
-                  fetchImpl,
-                  location,
-                  {
-                    headers: { ...authOnly(headers), 'last-event-id': lastEventId, accept: 'text/event-stream' },
-                    signal,
-                  },
-                  false,
-                ).catch((error: unknown) => {
-                  if (signal.aborted) throw error
-                  return undefined
-                })
-                if (resumed?.ok) return resumed
-                // A stream the server no longer has cannot be resumed: fail with the drop.
-                if (resumed && resumed.status >= 400 && resumed.status < 500) return undefined
-              }
-              return undefined
-            }
-          : undefined,
+        reconnect: resumeAt === undefined ? undefined : reconnect,
       })
     } finally {
       signal.removeEventListener('abort', cancel)
@@ -105,7 +115,7 @@ export function httpTransport(options: HttpTransportOptions): Transport {
 }
 
 /** fetch, with its failures as `StreamError`s. A non-2xx answer is thrown as kind `http` by decode. */
-async function send(fetchImpl: typeof fetch, url: string | URL, init: RequestInit, _strict = true): Promise<Response> {
+async function send(fetchImpl: typeof fetch, url: string | URL, init: RequestInit): Promise<Response> {
   try {
     return await fetchImpl(url, init)
   } catch (error) {
@@ -114,6 +124,10 @@ async function send(fetchImpl: typeof fetch, url: string | URL, init: RequestIni
       cause: error,
     })
   }
+}
+
+function newStreamId(): string {
+  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
 }
 
 /** The headers that identify the caller, for the resume and cancel requests. */

@@ -194,7 +194,8 @@ function merged(own: Record<string, string>, extra: HeadersSource | undefined): 
   if (extra === undefined) return own
   return async () => {
     const headers = new Headers(own)
-    for (const [name, value] of new Headers(typeof extra === 'function' ? await extra() : extra)) headers.set(name, value)
+    for (const [name, value] of new Headers(typeof extra === 'function' ? await extra() : extra))
+      headers.set(name, value)
     return headers
   }
 }

@@ -1,0 +1,335 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { StreamError } from '../errors.js'
+import { errorSummary } from '../testing/protocol.js'
+import type { Transport, TransportRequest } from '../transports/transport.js'
+import type { StreamPart } from '../types.js'
+import { type ChatSessionOptions, type ChatSnapshot, createChatSession } from './chat-session.js'
+import { type Scheduler, syncScheduler } from './scheduler.js'
+
+const td = (text: string): StreamPart => ({ type: 'text-delta', text })
+const finish: StreamPart = { type: 'finish', reason: 'stop', raw: 'stop' }
+
+/** A transport that answers each request with the next script; records the requests. */
+function scripted(
+  ...scripts: Array<StreamPart[] | StreamError | ((request: TransportRequest) => AsyncIterable<StreamPart>)>
+) {
+  const requests: TransportRequest[] = []
+  const transport: Transport = (request) => {
+    requests.push(request)
+    const script = scripts.shift()
+    if (typeof script === 'function') return script(request)
+    return (async function* () {
+      if (script instanceof StreamError) throw script
+      for (const part of script ?? []) yield part
+    })()
+  }
+  return { transport, requests }
+}
+
+/** Parts that arrive when the test releases them (a controllable stream). */
+function gate() {
+  const queue: Array<StreamPart | StreamError | 'end'> = []
+  let wake: (() => void) | undefined
+  const push = (item: StreamPart | StreamError | 'end') => {
+    queue.push(item)
+    wake?.()
+  }
+  const stream = async function* (request: TransportRequest): AsyncGenerator<StreamPart> {
+    const aborted = new Promise<never>((_, reject) =>
+      request.signal.addEventListener('abort', () => reject(new StreamError('aborted', 'aborted')), { once: true }),
+    )
+    aborted.catch(() => {})
+    while (true) {
+      if (queue.length === 0) await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted])
+      const item = queue.shift()
+      if (item === undefined) continue
+      if (item === 'end') return
+      if (item instanceof StreamError) throw item
+      request.onActivity?.()
+      yield item
+    }
+  }
+  return { push, stream }
+}
+
+const session = (options: Partial<ChatSessionOptions> & Pick<ChatSessionOptions, 'transport'>) => {
+  let id = 0
+  return createChatSession({ scheduler: syncScheduler, generateId: () => `m${++id}`, now: () => 0, ...options })
+}
+
+const statuses = (chat: ReturnType<typeof session>) => {
+  const seen: string[] = []
+  chat.subscribe(() => {
+    const { status } = chat.getSnapshot()
+    if (seen.at(-1) !== status) seen.push(status)
+  })
+  return seen
+}
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('ChatSession', () => {
+  it('goes idle → submitted → streaming → done, with the answer, its finish reason, usage and metrics', async () => {
+    const { transport, requests } = scripted([
+      { type: 'start' },
+      td('Hello'),
+      td(' there'),
+      { type: 'usage', inputTokens: 4, outputTokens: 2 },
+      finish,
+    ])
+    const chat = session({ transport })
+    const seen = statuses(chat)
+    await chat.send('Hi')
+    expect(seen).toEqual(['submitted', 'streaming', 'done'])
+    expect(requests[0]?.messages).toEqual([{ role: 'user', content: 'Hi' }])
+    const { messages, status } = chat.getSnapshot()
+    expect(status).toBe('done')
+    expect(messages).toEqual([
+      { id: 'm1', role: 'user', content: 'Hi' },
+      {
+        id: 'm2',
+        role: 'assistant',
+        content: 'Hello there',
+        status: 'done',
+        finishReason: 'stop',
+        usage: { inputTokens: 4, outputTokens: 2 },
+        metrics: { tokens: 2, ttftMs: 0, tokensPerSecond: 0, durationMs: 0 },
+      },
+    ])
+  })
+
+  it('keeps reasoning and tool calls on the answer', async () => {
+    const { transport } = scripted([
+      { type: 'reasoning-delta', text: 'Let me look.' },
+      { type: 'tool-call', index: 0, id: 'c1', name: 'weather', args: { city: 'Oslo' } },
+      { type: 'finish', reason: 'tool-calls' },
+    ])
+    const chat = session({ transport })
+    await chat.send('Weather?')
+    expect(chat.getSnapshot().messages[1]).toMatchObject({
+      reasoning: 'Let me look.',
+      toolCalls: [{ index: 0, id: 'c1', name: 'weather', args: { city: 'Oslo' } }],
+      finishReason: 'tool-calls',
+    })
+  })
+
+  it('rejects a send while a stream is live, unless asked to interrupt it', async () => {
+    const live = gate()
+    const next = gate()
+    const { transport } = scripted(live.stream, next.stream)
+    const chat = session({ transport })
+    const first = chat.send('one')
+    live.push(td('partial'))
+    await vi.waitFor(() => expect(chat.getSnapshot().status).toBe('streaming'))
+    await expect(chat.send('two')).rejects.toThrow(/still streaming/)
+    const second = chat.send('two', { interrupt: true })
+    next.push(td('answer'))
+    next.push(finish)
+    next.push('end')
+    await Promise.all([first, second])
+    expect(chat.getSnapshot().messages.map((m) => [m.role, m.content, m.status])).toEqual([
+      ['user', 'one', undefined],
+      ['assistant', 'partial', 'aborted'],
+      ['user', 'two', undefined],
+      ['assistant', 'answer', 'done'],
+    ])
+  })
+
+  it('abort keeps the partial text, marks the answer aborted and cancels the transport', async () => {
+    const live = gate()
+    const { transport, requests } = scripted(live.stream)
+    const chat = session({ transport })
+    const done = chat.send('Tell me a story')
+    live.push(td('Once upon'))
+    await vi.waitFor(() => expect(chat.getSnapshot().messages[1]?.content).toBe('Once upon'))
+    chat.abort()
+    expect(chat.getSnapshot().status).toBe('aborted')
+    await done
+    expect(requests[0]?.signal.aborted).toBe(true)
+    expect(chat.getSnapshot().messages[1]).toMatchObject({ content: 'Once upon', status: 'aborted' })
+    expect(chat.getSnapshot().status).toBe('aborted')
+  })
+
+  it('reset aborts and clears the conversation', async () => {
+    const live = gate()
+    const { transport, requests } = scripted(live.stream)
+    const chat = session({ transport })
+    const done = chat.send('Hi')
+    live.push(td('x'))
+    await vi.waitFor(() => expect(chat.getSnapshot().status).toBe('streaming'))
+    chat.reset()
+    await done
+    expect(requests[0]?.signal.aborted).toBe(true)
+    expect(chat.getSnapshot()).toEqual({ messages: [], status: 'idle' })
+  })
+
+  it('regenerate replaces the last answer with a new one from the same history', async () => {
+    const { transport, requests } = scripted([td('first'), finish], [td('second'), finish])
+    const chat = session({ transport })
+    await chat.send('Q')
+    await chat.regenerate()
+    expect(chat.getSnapshot().messages.map((m) => m.content)).toEqual(['Q', 'second'])
+    expect(requests[1]?.messages).toEqual([{ role: 'user', content: 'Q' }])
+  })
+
+  it('ends in error with kind and partial text when the stream fails after the first token (no retry)', async () => {
+    const failure = new StreamError('interrupted', 'dropped')
+    const live = gate()
+    const { transport, requests } = scripted(live.stream)
+    const chat = session({ transport })
+    const done = chat.send('Hi')
+    live.push(td('Half an ans'))
+    live.push(failure)
+    await done
+    expect(requests).toHaveLength(1)
+    const { status, error, messages } = chat.getSnapshot()
+    expect(status).toBe('error')
+    expect(error).toBe(failure)
+    expect(messages[1]).toMatchObject({ content: 'Half an ans', status: 'error', error: failure })
+  })
+
+  it('retries failures before the first token with backoff, honouring Retry-After', async () => {
+    vi.useFakeTimers()
+    const rateLimited = new StreamError('http', 'HTTP 429', { status: 429, retryAfterMs: 2000 })
+    const overloaded = new StreamError('provider', 'Overloaded', { code: 'overloaded_error' })
+    const { transport, requests } = scripted(rateLimited, overloaded, [td('ok'), finish])
+    const chat = session({ transport, random: () => 0, retry: { attempts: 3, baseDelayMs: 100 } })
+    const done = chat.send('Hi')
+    await vi.advanceTimersByTimeAsync(1999)
+    expect(requests).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(requests).toHaveLength(2)
+    // Second backoff: 100 × 2¹ = 200 ms, jitter (random 0) takes half: 100 ms.
+    await vi.advanceTimersByTimeAsync(100)
+    await done
+    expect(requests).toHaveLength(3)
+    expect(chat.getSnapshot().messages[1]).toMatchObject({ content: 'ok', status: 'done' })
+  })
+
+  it('does not retry what cannot succeed (a 400) and stops after the attempt limit', async () => {
+    const bad = new StreamError('http', 'HTTP 400', { status: 400 })
+    const one = scripted(bad, [td('never')])
+    const chat = session({ transport: one.transport })
+    await chat.send('Hi')
+    expect(one.requests).toHaveLength(1)
+    expect(errorSummary(chat.getSnapshot().error)).toMatchObject({ kind: 'http', status: 400 })
+
+    vi.useFakeTimers()
+    const down = new StreamError('http', 'HTTP 503', { status: 503 })
+    const many = scripted(down, down, down, [td('never')])
+    const chat2 = session({ transport: many.transport, retry: { attempts: 3, baseDelayMs: 10 } })
+    const done = chat2.send('Hi')
+    await vi.advanceTimersByTimeAsync(1000)
+    await done
+    expect(many.requests).toHaveLength(3)
+    expect(chat2.getSnapshot().status).toBe('error')
+  })
+
+  it('aborting during a retry wait stops at once', async () => {
+    vi.useFakeTimers()
+    const { transport, requests } = scripted(new StreamError('network', 'offline'), [td('never')])
+    const chat = session({ transport, retry: { baseDelayMs: 10_000 } })
+    const done = chat.send('Hi')
+    await vi.advanceTimersByTimeAsync(10)
+    chat.abort()
+    await done
+    expect(requests).toHaveLength(1)
+    expect(chat.getSnapshot().status).toBe('aborted')
+  })
+
+  it('times out with kind timeout when no first token comes, and cancels the attempt', async () => {
+    vi.useFakeTimers()
+    const silent = gate()
+    const { transport, requests } = scripted(silent.stream)
+    const chat = session({ transport, firstTokenTimeoutMs: 5000, retry: false })
+    const done = chat.send('Hi')
+    await vi.advanceTimersByTimeAsync(5000)
+    await done
+    expect(requests[0]?.signal.aborted).toBe(true)
+    expect(errorSummary(chat.getSnapshot().error)).toMatchObject({ kind: 'timeout' })
+  })
+
+  it('times out with kind timeout on a stall, keeping the text so far', async () => {
+    vi.useFakeTimers()
+    const live = gate()
+    const { transport } = scripted(live.stream)
+    const chat = session({ transport, stallTimeoutMs: 1000 })
+    const done = chat.send('Hi')
+    live.push(td('a'))
+    await vi.advanceTimersByTimeAsync(900)
+    live.push(td('b'))
+    await vi.advanceTimersByTimeAsync(900)
+    expect(chat.getSnapshot().status).toBe('streaming')
+    await vi.advanceTimersByTimeAsync(200)
+    await done
+    expect(chat.getSnapshot().messages[1]).toMatchObject({ content: 'ab', status: 'error' })
+    expect(errorSummary(chat.getSnapshot().error)).toMatchObject({ kind: 'timeout' })
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('notifies at most once per frame however many tokens arrive', async () => {
+    const frames: Array<() => void> = []
+    const scheduler: Scheduler = (flush) => {
+      frames.push(flush)
+      return () => frames.splice(frames.indexOf(flush), 1)
+    }
+    const live = gate()
+    const { transport } = scripted(live.stream)
+    const chat = session({ transport, scheduler })
+    let notified = 0
+    chat.subscribe(() => notified++)
+    const done = chat.send('Hi')
+    for (let i = 0; i < 1000; i++) live.push(td('x'))
+    await vi.waitFor(() => expect(frames.length).toBe(1))
+    const before = notified
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(frames.length).toBe(1)
+    frames.shift()?.()
+    expect(notified - before).toBe(1)
+    live.push(finish)
+    live.push('end')
+    await done
+    expect(chat.getSnapshot().messages[1]?.content).toBe('x'.repeat(1000))
+  })
+
+  it('keeps the same snapshot until something changes, and shares unchanged messages', async () => {
+    const { transport } = scripted([td('a'), finish], [td('b'), finish])
+    const chat = session({ transport })
+    await chat.send('1')
+    const first = chat.getSnapshot()
+    expect(chat.getSnapshot()).toBe(first)
+    await chat.send('2')
+    const second = chat.getSnapshot()
+    expect(second).not.toBe(first)
+    expect(second.messages[0]).toBe(first.messages[0])
+    expect(second.messages[1]).toBe(first.messages[1])
+  })
+
+  it('reports progress with percent reaching 100 only when done', async () => {
+    const live = gate()
+    const { transport } = scripted(live.stream)
+    const chat = session({ transport, estimatedTokens: 4 })
+    const snapshots: ChatSnapshot[] = []
+    chat.subscribe(() => snapshots.push(chat.getSnapshot()))
+    const done = chat.send('Hi')
+    live.push(td('a'))
+    live.push(td('b'))
+    await vi.waitFor(() => expect(chat.getSnapshot().progress?.tokens).toBe(2))
+    expect(chat.getSnapshot().progress?.percent).toBe(50)
+    live.push(finish)
+    live.push('end')
+    await done
+    expect(chat.getSnapshot().progress?.percent).toBe(100)
+    expect(snapshots.filter((s) => s.progress?.percent === 100)).toHaveLength(1)
+  })
+
+  it('leaves no timer behind after a stream ends', async () => {
+    vi.useFakeTimers()
+    const { transport } = scripted([td('a'), finish])
+    const chat = session({ transport, firstTokenTimeoutMs: 1000, stallTimeoutMs: 1000 })
+    await chat.send('Hi')
+    expect(vi.getTimerCount()).toBe(0)
+  })
+})
