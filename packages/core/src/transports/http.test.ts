@@ -81,7 +81,7 @@ describe('httpTransport against a real server', () => {
     const connectionClosed = new Promise<void>((resolve) => (closed = resolve))
     const url = await serve((req, res) => {
       sse(res)
-      res.write(events(['first'])[0] + events(['first'])[1])
+      res.write(events(['first']).slice(0, 2).join(''))
       req.socket.on('close', () => closed())
     })
     const controller = new AbortController()
