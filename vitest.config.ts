@@ -7,9 +7,9 @@ export default defineConfig({
   },
   test: {
     include: [
-      'packages/*/src/**/*.test.ts',
+      'packages/*/src/**/*.test.{ts,tsx}',
       'packages/*/test/**/*.test.ts',
-      'apps/*/src/**/*.test.ts',
+      'apps/*/src/**/*.test.{ts,tsx}',
       'apps/*/test/**/*.test.ts',
     ],
     environment: 'node',

@@ -221,6 +221,10 @@ class Session implements ChatSession {
     this.controller = controller
     const history = this.messages.map(({ role, content }) => ({ role, content }))
     this.draft = { id: this.generateId(), content: '', reasoning: '', toolCalls: [], status: 'submitted' }
+    // Progress exists from the moment of sending, so a UI can show time passing before the first token.
+    const estimatedTokens = this.estimatedTokens()
+    this.draft.progress = { tokens: 0, elapsedMs: 0, tokensPerSecond: 0 }
+    if (estimatedTokens) Object.assign(this.draft.progress, { estimatedTokens, percent: 0 })
     this.status = 'submitted'
     this.error = undefined
     this.lastProgress = undefined
@@ -248,7 +252,7 @@ class Session implements ChatSession {
           {
             buffer: options.buffer,
             rateLimit: options.rateLimit,
-            estimatedTokens: options.estimatedTokens ?? options.transport.maxTokens,
+            estimatedTokens: this.estimatedTokens(),
             now: this.now,
             startedAt,
             signal: attemptController.signal,
@@ -298,6 +302,10 @@ class Session implements ChatSession {
         controller.signal.removeEventListener('abort', stopAttempt)
       }
     }
+  }
+
+  private estimatedTokens(): number | undefined {
+    return this.options.estimatedTokens ?? this.options.transport.maxTokens
   }
 
   /** Applies one item to the draft; true if it is output the user sees. */
