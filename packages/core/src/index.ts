@@ -63,4 +63,12 @@ export {
   type TransportMessage,
   type TransportRequest,
 } from './transports/transport.js'
+export {
+  type WebSocketConstructor,
+  type WebSocketLike,
+  type WebSocketReconnectOptions,
+  type WebSocketTransport,
+  type WebSocketTransportOptions,
+  websocketTransport,
+} from './transports/websocket.js'
 export type { ByteSource, FinishReason, Protocol, StreamPart } from './types.js'

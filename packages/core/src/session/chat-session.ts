@@ -1,4 +1,5 @@
 import { isStreamError, StreamError } from '../errors.js'
+import { randomId } from '../id.js'
 import type { BufferStrategy } from '../pipeline/buffer.js'
 import type { StreamProgress } from '../pipeline/progress.js'
 import { sleep } from '../pipeline/rate-limit.js'
@@ -120,12 +121,6 @@ interface Draft {
   progress?: StreamProgress
 }
 
-let counter = 0
-function defaultId(): string {
-  const random = globalThis.crypto?.randomUUID?.()
-  return random ?? `msg-${Date.now().toString(36)}-${(counter++).toString(36)}`
-}
-
 class Session implements ChatSession {
   private readonly listeners = new Set<() => void>()
   private readonly now: () => number
@@ -144,7 +139,7 @@ class Session implements ChatSession {
   constructor(private readonly options: ChatSessionOptions) {
     this.now = options.now ?? defaultNow
     this.scheduler = options.scheduler ?? frameScheduler
-    this.generateId = options.generateId ?? defaultId
+    this.generateId = options.generateId ?? randomId
     this.messages = options.initialMessages ?? []
     this.snapshot = { messages: this.messages, status: 'idle' }
   }

@@ -1,6 +1,7 @@
 import { type DecodeOptions, decode } from '../decode.js'
 import { StreamError } from '../errors.js'
 import { abortError } from '../framing/source.js'
+import { randomId } from '../id.js'
 import { sleep } from '../pipeline/rate-limit.js'
 import type { Protocol } from '../types.js'
 import { RESUMABLE_HEADER, STREAM_ID_HEADER, streamUrl, type Transport, type TransportRequest } from './transport.js'
@@ -51,7 +52,7 @@ export function httpTransport(options: HttpTransportOptions): Transport {
     // headers arrive; the server echoes the id (or names its own).
     let location: string | undefined
     if (resumeAttempts > 0) {
-      const requestedId = newStreamId()
+      const requestedId = randomId()
       headers.set(RESUMABLE_HEADER, '1')
       headers.set(STREAM_ID_HEADER, requestedId)
       location = streamUrl(options.url, requestedId)
@@ -124,10 +125,6 @@ async function send(fetchImpl: typeof fetch, url: string | URL, init: RequestIni
       cause: error,
     })
   }
-}
-
-function newStreamId(): string {
-  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
 }
 
 /** The headers that identify the caller, for the resume and cancel requests. */

@@ -1,0 +1,528 @@
+/**
+ * The WebSocket transport: many streams multiplexed over one socket, resumed after a drop.
+ *
+ * Wire protocol (Rivulet WebSocket, version 1). Every frame is a text frame holding one JSON
+ * object with a string `type`. Each side ignores frame types it does not know, and the client
+ * ignores frames whose `id` names no stream it is listening to.
+ *
+ * Client → server:
+ * - `{"type":"start","id":"<stream id>","request":{...},"resumable":true}` starts a stream. The
+ *   client names it (a UUID, unique across connections); `request` is the JSON body, by default
+ *   OpenAI-chat-shaped: `{"model"?,"messages":[{"role","content"}],"max_tokens"?}`. `resumable`
+ *   is true when the client will reconnect and resume (the default) and false with
+ *   `reconnect: false`.
+ * - `{"type":"cancel","id":"<stream id>"}` stops the stream: the server stops generating, forgets
+ *   it, and sends nothing more for it. A cancel for an unknown id is ignored.
+ * - `{"type":"resume","id":"<stream id>","after":<seq>}` is sent on a new connection after the
+ *   previous one dropped; `after` is the last `seq` the client received (0 if none). The server
+ *   sends the stream's parts with `seq > after` in order, then its live parts as they come, then
+ *   its `end` or `error`. A server that no longer has the stream answers with an `error` frame
+ *   (suggested: kind `interrupted`, code `stream_not_found`).
+ * - `{"type":"ping"}`, every `pingIntervalMs` while the socket is open; answered by a pong.
+ *
+ * Server → client:
+ * - `{"type":"part","id","seq":<n>,"part":<StreamPart>}`: one part. `seq` is 1, 2, 3… per stream,
+ *   with no gaps; a replayed part keeps its original `seq`, and the client drops every part whose
+ *   `seq` is not above the last one it has, so each part is delivered exactly once.
+ * - `{"type":"end","id"}` right after the stream's `finish` part. Nothing follows it.
+ * - `{"type":"error","id","error":{"kind","message","status"?,"code"?,"retryAfterMs"?}}` ends the
+ *   stream with a `StreamError` of those fields; `kind` is one of `StreamErrorKind` (anything else
+ *   is read as `provider`). Nothing follows it.
+ * - `{"type":"pong"}` answers a ping.
+ *
+ * A resumable stream is not tied to its connection. When a connection closes, the server keeps
+ * each of its unfinished resumable streams running (and their parts) for a retention window so a
+ * `resume` on another connection can pick it up; only `cancel` (or the end of the window) stops
+ * it. That way "stop" and "resume" never fight. A stream started with `resumable: false` stops
+ * as soon as its connection closes.
+ */
+import { excerpt, StreamError, type StreamErrorKind } from '../errors.js'
+import { abortError } from '../framing/source.js'
+import { randomId } from '../id.js'
+import type { StreamPart } from '../types.js'
+import type { Transport, TransportRequest } from './transport.js'
+
+/**
+ * The part of the WebSocket API the transport uses, common to the browser's `WebSocket`, the
+ * `ws` package's and undici's: no binary frames, no `on*` properties, no static constants.
+ */
+export interface WebSocketLike {
+  readonly readyState: number
+  send(data: string): void
+  close(code?: number, reason?: string): void
+  addEventListener(type: 'open' | 'error', listener: () => void): void
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void
+  addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void
+}
+
+export type WebSocketConstructor = new (url: string) => WebSocketLike
+
+export interface WebSocketReconnectOptions {
+  /** Connection attempts after a drop before live streams fail with kind `network`. Default 5. */
+  attempts?: number
+  /** First backoff; doubles each attempt, with jitter. Default 250 ms. */
+  baseDelayMs?: number
+  /** Longest backoff. Default 5 s. */
+  maxDelayMs?: number
+}
+
+export interface WebSocketTransportOptions {
+  /** `ws:` / `wss:` URL; `http(s):` and (in browsers) relative URLs are turned into WebSocket URLs. */
+  url: string | URL
+  /** A WebSocket constructor (e.g. `WebSocket` from the `ws` package in Node 20). Default: the global one. */
+  WebSocket?: WebSocketConstructor
+  /** The `request` of the start frame. Default `{ model?, messages, max_tokens? }`. */
+  body?(request: TransportRequest): unknown
+  /** `model` of the default body; left out when not set (the server's default model). */
+  model?: string
+  /** Expected output size, for progress; also `max_tokens` of the default body. */
+  maxTokens?: number
+  /** Reconnect and resume after a drop, or `false` to fail live streams at once. */
+  reconnect?: WebSocketReconnectOptions | false
+  /** Ping interval; a socket that stays silent for a whole interval is dropped. Default 25 s, 0 disables. */
+  pingIntervalMs?: number
+  /** How long the socket stays open once no stream is live. Default 30 s. */
+  idleTimeoutMs?: number
+}
+
+/** A WebSocket transport; `close()` cancels its live streams and closes the socket. */
+export type WebSocketTransport = Transport & { close(): void }
+
+const OPEN = 1 // WebSocket.OPEN, which a custom constructor may not carry
+
+/**
+ * A transport over one lazily opened WebSocket shared by all its streams (see the protocol above).
+ *
+ * @example
+ * import { WebSocket } from 'ws' // Node 20; browsers use the global WebSocket
+ * const transport = websocketTransport({ url: 'ws://127.0.0.1:8787/v1/ws', WebSocket })
+ * for await (const part of transport({ messages: [{ role: 'user', content: 'Hi' }], signal })) show(part)
+ * transport.close()
+ */
+export function websocketTransport(options: WebSocketTransportOptions): WebSocketTransport {
+  const mux = new Multiplexer(options)
+  const body =
+    options.body ??
+    (({ messages }: TransportRequest) => ({
+      ...(options.model !== undefined && { model: options.model }),
+      messages: messages.map(({ role, content }) => ({ role, content })),
+      ...(options.maxTokens !== undefined && { max_tokens: options.maxTokens }),
+    }))
+  const transport: Transport = async function* (request) {
+    const { signal } = request
+    if (signal.aborted) throw abortError(signal)
+    const stream = new LiveStream(randomId(), request, body(request))
+    // Abort cancels on the server at once, even while the consumer is busy with a part.
+    const onAbort = () => {
+      mux.remove(stream)
+      stream.wake()
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      mux.add(stream)
+      while (true) {
+        if (signal.aborted) throw abortError(signal)
+        const part = stream.queue.shift()
+        if (part !== undefined) {
+          yield part
+          continue
+        }
+        if (stream.done) {
+          if (stream.error) throw stream.error
+          return
+        }
+        await stream.changed()
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+      mux.remove(stream) // a consumer's `break` cancels too
+    }
+  }
+  if (options.maxTokens !== undefined) transport.maxTokens = options.maxTokens
+  return Object.assign(transport, { close: () => mux.close() })
+}
+
+/** One stream's state on the client; parts wait here until the iterator takes them. */
+class LiveStream {
+  readonly queue = new PartQueue()
+  /** The last `seq` received: resume point and duplicate filter. */
+  lastSeq = 0
+  /** Its start frame went out, so it is resumed (not started) on a new connection. */
+  started = false
+  /** Its `finish` part arrived: the answer is complete even if `end` never does. */
+  finished = false
+  done = false
+  error: StreamError | undefined
+  private waiter: (() => void) | undefined
+
+  constructor(
+    readonly id: string,
+    readonly request: TransportRequest,
+    readonly body: unknown,
+  ) {}
+
+  push(part: StreamPart): void {
+    this.queue.push(part)
+    this.wake()
+  }
+
+  end(error?: StreamError): void {
+    this.done = true
+    this.error = error
+    this.wake()
+  }
+
+  changed(): Promise<void> {
+    return new Promise((resolve) => (this.waiter = resolve))
+  }
+
+  wake(): void {
+    const waiter = this.waiter
+    this.waiter = undefined
+    waiter?.()
+  }
+}
+
+/** A FIFO whose taken slots are released as it goes (Array#shift copies the whole array each time). */
+class PartQueue {
+  private items: (StreamPart | undefined)[] = []
+  private head = 0
+
+  push(part: StreamPart): void {
+    this.items.push(part)
+  }
+
+  shift(): StreamPart | undefined {
+    if (this.head === this.items.length) return undefined
+    const part = this.items[this.head]
+    this.items[this.head++] = undefined
+    if (this.head === this.items.length) {
+      this.items = []
+      this.head = 0
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head)
+      this.head = 0
+    }
+    return part
+  }
+}
+
+/** The socket and the streams on it: connects, routes frames by id, reconnects and resumes. */
+class Multiplexer {
+  private socket: WebSocketLike | undefined
+  private open = false
+  private readonly streams = new Map<string, LiveStream>()
+  /** Streams stopped while no socket was open; their cancel goes out on the next one. */
+  private readonly pendingCancels = new Set<string>()
+  /** Connections in a row that dropped before a single frame came back. */
+  private failures = 0
+  private heardSincePing = true
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined
+  private idleTimer: ReturnType<typeof setTimeout> | undefined
+  private pingTimer: ReturnType<typeof setInterval> | undefined
+  private readonly attempts: number
+  private readonly baseDelayMs: number
+  private readonly maxDelayMs: number
+
+  constructor(private readonly options: WebSocketTransportOptions) {
+    const reconnect = options.reconnect === false ? { attempts: 0 } : (options.reconnect ?? {})
+    this.attempts = reconnect.attempts ?? 5
+    this.baseDelayMs = reconnect.baseDelayMs ?? 250
+    this.maxDelayMs = reconnect.maxDelayMs ?? 5000
+  }
+
+  add(stream: LiveStream): void {
+    this.streams.set(stream.id, stream)
+    this.clearIdle()
+    if (this.open) this.start(stream)
+    else if (this.socket === undefined && this.reconnectTimer === undefined) this.connect()
+  }
+
+  /** Stops listening to a stream that has not ended, cancelling it on the server. */
+  remove(stream: LiveStream): void {
+    if (this.streams.get(stream.id) !== stream) return
+    this.streams.delete(stream.id)
+    if (stream.started) {
+      if (this.open) this.send({ type: 'cancel', id: stream.id })
+      else this.pendingCancels.add(stream.id)
+    }
+    this.idleIfUnused()
+  }
+
+  close(): void {
+    for (const stream of [...this.streams.values()]) {
+      this.remove(stream)
+      stream.end(new StreamError('aborted', 'The WebSocket transport was closed'))
+    }
+    this.pendingCancels.clear()
+    clearTimeout(this.reconnectTimer)
+    this.reconnectTimer = undefined
+    this.failures = 0
+    this.disconnect()
+  }
+
+  private connect(): void {
+    const Constructor = this.options.WebSocket ?? globalThis.WebSocket
+    if (Constructor === undefined) {
+      this.failAll(
+        new StreamError('network', 'No WebSocket implementation: pass `WebSocket` (e.g. from the ws package)'),
+      )
+      return
+    }
+    let socket: WebSocketLike
+    try {
+      socket = new Constructor(socketUrl(this.options.url))
+    } catch (error) {
+      // A malformed URL or a blocked port: no attempt will do better.
+      this.failAll(new StreamError('network', `Could not open the WebSocket: ${messageOf(error)}`, { cause: error }))
+      return
+    }
+    this.socket = socket
+    // Every listener checks it is still the current socket: an abandoned one may still fire.
+    socket.addEventListener('open', () => this.socket === socket && this.onOpen())
+    socket.addEventListener('message', (event) => this.socket === socket && this.onMessage(event.data))
+    socket.addEventListener('close', (event) => this.socket === socket && this.onDrop(`closed (${event.code})`))
+    // A close event always follows an error; the listener also keeps `ws` from throwing it.
+    socket.addEventListener('error', () => {})
+  }
+
+  private onOpen(): void {
+    this.open = true
+    this.heardSincePing = true
+    const interval = this.options.pingIntervalMs ?? 25_000
+    if (interval > 0) this.pingTimer = setInterval(() => this.ping(), interval)
+    for (const id of this.pendingCancels) this.send({ type: 'cancel', id })
+    this.pendingCancels.clear()
+    for (const stream of this.streams.values()) this.start(stream)
+    this.idleIfUnused()
+  }
+
+  private start(stream: LiveStream): void {
+    if (stream.started) this.send({ type: 'resume', id: stream.id, after: stream.lastSeq })
+    else this.send({ type: 'start', id: stream.id, request: stream.body, resumable: this.attempts > 0 })
+    stream.started = true
+  }
+
+  private onMessage(data: unknown): void {
+    this.heardSincePing = true
+    this.failures = 0
+    const frame = readFrame(data)
+    if (frame instanceof StreamError) {
+      this.malformed(frame)
+      return
+    }
+    const stream = typeof frame.id === 'string' ? this.streams.get(frame.id) : undefined
+    if (stream === undefined) return // a pong, or a stream we stopped listening to
+    stream.request.onActivity?.()
+    switch (frame.type) {
+      case 'part': {
+        const { seq, part } = frame
+        if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1 || !isStreamPart(part)) {
+          this.fail(stream, new StreamError('parse', `Malformed part frame ${excerpt(String(data))}`))
+          return
+        }
+        if (seq <= stream.lastSeq) return // replayed after a resume: already delivered
+        stream.lastSeq = seq
+        if (part.type === 'finish') stream.finished = true
+        stream.push(part)
+        return
+      }
+      case 'end':
+        this.streams.delete(stream.id)
+        stream.end(
+          stream.finished ? undefined : new StreamError('interrupted', 'The stream ended without a finish part'),
+        )
+        this.idleIfUnused()
+        return
+      case 'error':
+        this.streams.delete(stream.id)
+        stream.end(toStreamError(frame.error))
+        this.idleIfUnused()
+        return
+    }
+  }
+
+  /** A frame we cannot read poisons the socket: fail its streams, cancel them and close it. */
+  private malformed(error: StreamError): void {
+    for (const stream of [...this.streams.values()]) this.fail(stream, error)
+    this.disconnect()
+  }
+
+  private fail(stream: LiveStream, error: StreamError): void {
+    this.remove(stream)
+    stream.end(error)
+  }
+
+  private failAll(error: StreamError): void {
+    for (const stream of this.streams.values()) stream.end(error)
+    this.streams.clear()
+    this.pendingCancels.clear()
+  }
+
+  /** The socket is gone: finished streams are complete, the others resume on a new one. */
+  private onDrop(how: string): void {
+    this.detach()
+    for (const stream of [...this.streams.values()]) {
+      if (!stream.finished) continue
+      this.streams.delete(stream.id)
+      stream.end()
+    }
+    if (this.streams.size === 0 && this.pendingCancels.size === 0) {
+      this.failures = 0
+      return
+    }
+    if (this.failures >= this.attempts) {
+      const tries = this.attempts === 1 ? '1 attempt' : `${this.attempts} attempts`
+      const again = this.attempts > 0 ? ` and did not come back after ${tries}` : ''
+      this.failAll(new StreamError('network', `The WebSocket connection ${how}${again}`))
+      this.failures = 0
+      return
+    }
+    // Exponential backoff with jitter in the upper half, so clients dropped together spread out.
+    const backoff = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** this.failures++)
+    this.reconnectTimer = setTimeout(
+      () => {
+        this.reconnectTimer = undefined
+        if (this.streams.size > 0 || this.pendingCancels.size > 0) this.connect()
+      },
+      backoff / 2 + (backoff / 2) * Math.random(),
+    )
+  }
+
+  /** A socket silent for a whole ping interval is treated as dropped (a half-open TCP connection never closes). */
+  private ping(): void {
+    if (!this.heardSincePing) {
+      const socket = this.socket
+      this.onDrop('went silent')
+      closeQuietly(socket)
+      return
+    }
+    this.heardSincePing = false
+    this.send({ type: 'ping' })
+  }
+
+  private idleIfUnused(): void {
+    if (this.streams.size > 0 || this.idleTimer !== undefined) return
+    if (this.socket === undefined && this.pendingCancels.size === 0) {
+      clearTimeout(this.reconnectTimer)
+      this.reconnectTimer = undefined
+      this.failures = 0
+    }
+    if (!this.open) return
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined
+      if (this.streams.size === 0) this.disconnect()
+    }, this.options.idleTimeoutMs ?? 30_000)
+  }
+
+  private clearIdle(): void {
+    clearTimeout(this.idleTimer)
+    this.idleTimer = undefined
+  }
+
+  private disconnect(): void {
+    const socket = this.socket
+    this.detach()
+    closeQuietly(socket, 1000)
+  }
+
+  private detach(): void {
+    this.socket = undefined
+    this.open = false
+    clearInterval(this.pingTimer)
+    this.pingTimer = undefined
+    this.clearIdle()
+  }
+
+  private send(frame: Record<string, unknown>): void {
+    const socket = this.socket
+    if (socket?.readyState !== OPEN) return
+    try {
+      socket.send(JSON.stringify(frame))
+    } catch {
+      // Closing under our feet: the close event resumes what needs it.
+    }
+  }
+}
+
+/** A server frame: a JSON object with a string `type`, or the `parse` error saying why not. */
+function readFrame(data: unknown): (Record<string, unknown> & { type: string }) | StreamError {
+  if (typeof data !== 'string') return new StreamError('parse', 'Malformed WebSocket frame: binary')
+  let frame: unknown
+  try {
+    frame = JSON.parse(data)
+  } catch (error) {
+    return new StreamError('parse', `Malformed WebSocket frame: invalid JSON ${excerpt(data)}`, { cause: error })
+  }
+  if (!isRecord(frame) || typeof frame.type !== 'string')
+    return new StreamError('parse', `Malformed WebSocket frame: no type in ${excerpt(data)}`)
+  return frame as Record<string, unknown> & { type: string }
+}
+
+const ERROR_KINDS = new Set<string>([
+  'http',
+  'network',
+  'parse',
+  'provider',
+  'interrupted',
+  'timeout',
+  'aborted',
+  'limit',
+] satisfies StreamErrorKind[])
+
+function toStreamError(value: unknown): StreamError {
+  const error = isRecord(value) ? value : {}
+  const kind =
+    typeof error.kind === 'string' && ERROR_KINDS.has(error.kind) ? (error.kind as StreamErrorKind) : 'provider'
+  const message = typeof error.message === 'string' ? error.message : 'The server reported an error'
+  return new StreamError(kind, message, {
+    ...(typeof error.status === 'number' && { status: error.status }),
+    ...(typeof error.code === 'string' && { code: error.code }),
+    ...(typeof error.retryAfterMs === 'number' && { retryAfterMs: error.retryAfterMs }),
+  })
+}
+
+/** The shape checks that keep a bad part from reaching the pipeline as something else. */
+function isStreamPart(value: unknown): value is StreamPart {
+  if (!isRecord(value)) return false
+  switch (value.type) {
+    case 'start':
+    case 'usage':
+      return true
+    case 'text-delta':
+    case 'reasoning-delta':
+      return typeof value.text === 'string'
+    case 'tool-call-delta':
+      return typeof value.index === 'number' && typeof value.argsDelta === 'string'
+    case 'tool-call':
+      return typeof value.index === 'number' && typeof value.id === 'string' && typeof value.name === 'string'
+    case 'finish':
+      return typeof value.reason === 'string'
+    default:
+      return false
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** `ws:`/`wss:` as given; `http(s):` mapped; relative URLs resolved against the page. */
+function socketUrl(url: string | URL): string {
+  const resolved = new URL(url, typeof location === 'undefined' ? undefined : location.href)
+  if (resolved.protocol === 'http:') resolved.protocol = 'ws:'
+  else if (resolved.protocol === 'https:') resolved.protocol = 'wss:'
+  return resolved.href
+}
+
+function closeQuietly(socket: WebSocketLike | undefined, code?: number): void {
+  try {
+    socket?.close(code)
+  } catch {
+    // Already closed.
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
