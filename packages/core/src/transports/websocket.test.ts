@@ -13,6 +13,7 @@ interface ClientFrame {
   id?: string
   request?: { messages: { role: string; content: string }[] } & Record<string, unknown>
   after?: number
+  resumable?: boolean
 }
 
 interface Connection {
