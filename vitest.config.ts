@@ -1,9 +1,18 @@
 import { defineConfig } from 'vitest/config'
 
+// Workspace packages resolve to their TypeScript sources, so tests need no build. Setting
+// conditions replaces Vite's defaults, so those are listed again after ours.
+const source = '@rivulet/source'
+
 export default defineConfig({
   resolve: {
-    // Workspace packages resolve to their TypeScript sources, so tests need no build.
-    conditions: ['@rivulet/source'],
+    conditions: [source, 'module', 'browser', 'development|production'],
+  },
+  ssr: {
+    resolve: {
+      conditions: [source, 'module', 'node', 'development|production'],
+      externalConditions: [source],
+    },
   },
   test: {
     include: [
