@@ -1,45 +1,19 @@
-import { isStreamError, type StreamError } from './errors.js'
-import { createLineFramer } from './framing/ndjson.js'
-import { readText } from './framing/source.js'
-import { createSSEFramer } from './framing/sse.js'
+import type { DecodeStreamOptions } from './decode-stream.js'
+import { decodeWith } from './decode-stream.js'
 import { aiSdkDecoder } from './protocols/ai-sdk.js'
 import { anthropicDecoder } from './protocols/anthropic.js'
 import { geminiDecoder } from './protocols/gemini.js'
 import { ollamaDecoder } from './protocols/ollama.js'
 import { openaiChatDecoder } from './protocols/openai-chat.js'
 import { openaiResponsesDecoder } from './protocols/openai-responses.js'
-import { interrupted, type ProtocolDecoder } from './protocols/protocol.js'
+import type { ProtocolDecoder } from './protocols/protocol.js'
 import { textDecoder } from './protocols/text.js'
 import type { ByteSource, Protocol, StreamPart } from './types.js'
 
-export interface DecodeOptions {
+export type { DecodeStreamOptions }
+
+export interface DecodeOptions extends DecodeStreamOptions {
   protocol: Protocol
-  signal?: AbortSignal
-  /**
-   * Skip malformed events (invalid JSON, wrong shape) instead of throwing kind `parse`;
-   * each one skipped is reported to `onMalformed`. Default false.
-   */
-  lenient?: boolean
-  onMalformed?(error: StreamError): void
-  /** Largest SSE event or NDJSON line, in characters; past it, kind `limit`. Default 8 MiB. */
-  maxEventSize?: number
-  /** SSE `id:` of each event as it arrives: the position to resume from with `Last-Event-ID`. */
-  onEventId?(id: string): void
-  /** SSE `retry:` reconnection time asked for by the server. */
-  onRetry?(ms: number): void
-  /** Called for every chunk of bytes read: a sign of life, for stall timeouts. */
-  onActivity?(): void
-  /**
-   * Resumes a dropped SSE stream. Called with the last event ID when the body fails (kind
-   * `network`) or ends before the protocol's terminal signal (kind `interrupted`); return the
-   * server's continuation from that ID (a `Last-Event-ID` request) to go on decoding with the
-   * same state, or `undefined` to fail with the original error. Never called after an abort or
-   * before any event carried an id.
-   */
-  reconnect?(context: {
-    lastEventId: string
-    error: StreamError
-  }): Promise<ByteSource | undefined> | ByteSource | undefined
   /**
    * Protocol `text` only: read the body as SSE, each event's data a piece of text.
    * Default: true when the source is a `Response` with `content-type: text/event-stream`.
@@ -47,14 +21,14 @@ export interface DecodeOptions {
   sse?: boolean
 }
 
-const decoders: Record<Protocol, (options: DecodeOptions, source: ByteSource) => ProtocolDecoder> = {
+const decoders: Record<Protocol, (options: { sse?: boolean }, source: ByteSource | undefined) => ProtocolDecoder> = {
   'openai-chat': () => openaiChatDecoder(),
   'openai-responses': () => openaiResponsesDecoder(),
   anthropic: () => anthropicDecoder(),
   gemini: () => geminiDecoder(),
   ollama: () => ollamaDecoder(),
   'ai-sdk': () => aiSdkDecoder(),
-  text: (options, source) => textDecoder({ sse: options.sse ?? isEventStream(source) }),
+  text: (options, source) => textDecoder({ sse: options.sse ?? (source !== undefined && isEventStream(source)) }),
 }
 
 /**
@@ -69,138 +43,31 @@ const decoders: Record<Protocol, (options: DecodeOptions, source: ByteSource) =>
  *   if (part.type === 'text-delta') output += part.text
  * }
  */
-export async function* decode(source: ByteSource, options: DecodeOptions): AsyncGenerator<StreamPart, void, undefined> {
-  const make = decoders[options.protocol]
-  if (make === undefined) throw new TypeError(`Unknown protocol: ${String(options.protocol)}`)
-  const decoder = make(options, source)
-  const out: StreamPart[] = []
-  const message = options.lenient ? lenientMessage(decoder, options) : strictMessage(decoder)
-  const position: Position = {}
-  let current = source
-  try {
-    while (true) {
-      // A fresh framer per connection: a resumed stream starts at an event boundary, so
-      // half an event left from the dropped connection must not be joined to it.
-      const framer = createFramer(decoder, message, out, options, position)
-      let dropped: StreamError | undefined
-      try {
-        for await (const text of readText(current, options.signal)) {
-          options.onActivity?.()
-          framer.feed(text)
-          for (let i = 0; i < out.length; i++) yield out[i] as StreamPart
-          out.length = 0
-          // Leaving the loop cancels the body: after the terminal signal nothing is left to read.
-          if (decoder.closed) return
-        }
-        framer.end()
-        if (decoder.closed) break
-        if (options.reconnect === undefined) {
-          decoder.end(out)
-          break
-        }
-        try {
-          decoder.end(out)
-          break
-        } catch (error) {
-          if (!isStreamError(error) || error.kind !== 'interrupted') throw error
-          dropped = error
-        }
-      } catch (error) {
-        if (!isStreamError(error) || error.kind !== 'network' || options.reconnect === undefined) throw error
-        dropped = error
-      }
-      const next = position.lastEventId === undefined ? undefined : await resume(options, position.lastEventId, dropped)
-      if (next === undefined) throw dropped
-      current = next
-    }
-  } catch (error) {
-    // Nothing received is dropped: the parts decoded before the error go out first.
-    yield* out
-    throw error
+export function decode(source: ByteSource, options: DecodeOptions): AsyncGenerator<StreamPart, void, undefined> {
+  // Like every other failure, an unknown protocol is thrown from the iterator.
+  if (decoders[options.protocol] === undefined) {
+    return failing(new TypeError(`Unknown protocol: ${String(options.protocol)}`))
   }
-  yield* out
+  return decodeWith(source, createDecoder(options.protocol, source, options), options)
 }
 
-interface Position {
-  lastEventId?: string
-}
-
-async function resume(
-  options: DecodeOptions,
-  lastEventId: string,
-  error: StreamError,
-): Promise<ByteSource | undefined> {
-  if (options.signal?.aborted) return undefined
-  return options.reconnect?.({ lastEventId, error })
-}
-
-type MessageHandler = (data: string, event: string | undefined, out: StreamPart[]) => void
-
-interface Framer {
-  feed(text: string): void
-  end(): void
-}
-
-function createFramer(
-  decoder: ProtocolDecoder,
-  message: MessageHandler,
-  out: StreamPart[],
-  options: DecodeOptions,
-  position: Position,
-): Framer {
-  switch (decoder.framing) {
-    case 'sse': {
-      const { onEventId } = options
-      return createSSEFramer(
-        (event) => {
-          if (event.id !== undefined && event.id !== position.lastEventId) {
-            position.lastEventId = event.id
-            onEventId?.(event.id)
-          }
-          message(event.data, event.event, out)
-        },
-        { maxEventSize: options.maxEventSize, onRetry: options.onRetry },
-      )
-    }
-    case 'ndjson':
-      return createLineFramer(
-        (line, _number, terminated) => {
-          if (terminated) return message(line, undefined, out)
-          try {
-            message(line, undefined, out)
-          } catch (error) {
-            // A last line that ends with the bytes, not a newline, and does not parse was cut off.
-            if (isStreamError(error) && error.kind === 'parse') throw interrupted('its last line was complete')
-            throw error
-          }
-        },
-        { maxLineSize: options.maxEventSize },
-      )
-    case 'text':
-      return { feed: (text) => message(text, undefined, out), end() {} }
-  }
-}
-
-// After the terminal signal, whatever else the same chunk holds is not part of the answer.
-function strictMessage(decoder: ProtocolDecoder): MessageHandler {
-  return (data, event, out) => {
-    if (!decoder.closed) decoder.message(data, event, out)
-  }
-}
-
-function lenientMessage(decoder: ProtocolDecoder, options: DecodeOptions): MessageHandler {
-  return (data, event, out) => {
-    if (decoder.closed) return
-    try {
-      decoder.message(data, event, out)
-    } catch (error) {
-      if (!isStreamError(error) || error.kind !== 'parse') throw error
-      options.onMalformed?.(error)
-    }
-  }
+/** A fresh decoder for one protocol's wire format. */
+export function createDecoder(
+  protocol: Protocol,
+  source?: ByteSource,
+  options: { sse?: boolean } = {},
+): ProtocolDecoder {
+  const make = decoders[protocol]
+  if (make === undefined) throw new TypeError(`Unknown protocol: ${String(protocol)}`)
+  return make(options, source)
 }
 
 function isEventStream(source: ByteSource): boolean {
   const headers = (source as Partial<Response>).headers
   return headers?.get?.('content-type')?.includes('text/event-stream') ?? false
+}
+
+// biome-ignore lint/correctness/useYield: it only throws, from the iterator
+async function* failing(error: Error): AsyncGenerator<never, void, undefined> {
+  throw error
 }

@@ -1,14 +1,16 @@
-import { type DecodeOptions, decode } from '../decode.js'
+import { createDecoder } from '../decode.js'
+import { type DecodeStreamOptions, decodeWith } from '../decode-stream.js'
 import { StreamError } from '../errors.js'
 import { abortError } from '../framing/source.js'
 import { randomId } from '../id.js'
 import { sleep } from '../pipeline/rate-limit.js'
+import type { ProtocolDecoder } from '../protocols/protocol.js'
 import type { Protocol } from '../types.js'
 import { RESUMABLE_HEADER, STREAM_ID_HEADER, streamUrl, type Transport, type TransportRequest } from './transport.js'
 
 export type HeadersSource = HeadersInit | (() => HeadersInit | Promise<HeadersInit>)
 
-export interface HttpTransportOptions extends Pick<DecodeOptions, 'lenient' | 'onMalformed' | 'maxEventSize'> {
+export interface HttpTransportOptions extends Pick<DecodeStreamOptions, 'lenient' | 'onMalformed' | 'maxEventSize'> {
   url: string | URL
   protocol: Protocol
   /** The JSON body for a request. */
@@ -40,6 +42,17 @@ const RESUME_BACKOFF_MS = [0, 250, 1000]
  * })
  */
 export function httpTransport(options: HttpTransportOptions): Transport {
+  return streamingHttpTransport(options, (response) => createDecoder(options.protocol, response))
+}
+
+/**
+ * The HTTP transport with the decoder chosen by the caller: presets pass their own format's
+ * decoder, so an app bundles only the wire formats it talks.
+ */
+export function streamingHttpTransport(
+  options: HttpTransportOptions,
+  decoderFor: (response: Response) => ProtocolDecoder,
+): Transport {
   const resumeAttempts = options.resume ? (options.resume === true ? 3 : (options.resume.attempts ?? 3)) : 0
   const transport: Transport = async function* (request) {
     const { signal } = request
@@ -98,8 +111,7 @@ export function httpTransport(options: HttpTransportOptions): Transport {
       return undefined
     }
     try {
-      yield* decode(response, {
-        protocol: options.protocol,
+      yield* decodeWith(response, decoderFor(response), {
         signal,
         lenient: options.lenient,
         onMalformed: options.onMalformed,

@@ -1,4 +1,8 @@
-import { type HeadersSource, type HttpTransportOptions, httpTransport } from './http.js'
+import { anthropicDecoder } from '../protocols/anthropic.js'
+import { geminiDecoder } from '../protocols/gemini.js'
+import { ollamaDecoder } from '../protocols/ollama.js'
+import { openaiChatDecoder } from '../protocols/openai-chat.js'
+import { type HeadersSource, type HttpTransportOptions, streamingHttpTransport } from './http.js'
 import type { Transport, TransportMessage } from './transport.js'
 
 interface PresetOptions extends Pick<HttpTransportOptions, 'fetch' | 'lenient' | 'onMalformed' | 'credentials'> {
@@ -27,21 +31,24 @@ export interface OpenAICompatibleOptions extends PresetOptions {
  */
 export function openaiCompatible(options: OpenAICompatibleOptions): Transport {
   const baseURL = trimSlash(options.baseURL ?? 'https://api.openai.com/v1')
-  return httpTransport({
-    ...common(options),
-    url: `${baseURL}/chat/completions`,
-    protocol: 'openai-chat',
-    resume: options.resume,
-    headers: merged(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}, options.headers),
-    body: ({ messages }) => ({
-      model: options.model,
-      messages: messages.map(({ role, content }) => ({ role, content })),
-      stream: true,
-      stream_options: { include_usage: true },
-      ...(options.maxTokens !== undefined && { max_tokens: options.maxTokens }),
-      ...options.extraBody,
-    }),
-  })
+  return streamingHttpTransport(
+    {
+      ...common(options),
+      url: `${baseURL}/chat/completions`,
+      protocol: 'openai-chat',
+      resume: options.resume,
+      headers: merged(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}, options.headers),
+      body: ({ messages }) => ({
+        model: options.model,
+        messages: messages.map(({ role, content }) => ({ role, content })),
+        stream: true,
+        stream_options: { include_usage: true },
+        ...(options.maxTokens !== undefined && { max_tokens: options.maxTokens }),
+        ...options.extraBody,
+      }),
+    },
+    openaiChatDecoder,
+  )
 }
 
 export interface AnthropicOptions extends PresetOptions {
@@ -63,23 +70,26 @@ export function anthropic(options: AnthropicOptions): Transport {
   const own: Record<string, string> = { 'anthropic-version': '2023-06-01' }
   if (options.apiKey) own['x-api-key'] = options.apiKey
   if (options.dangerouslyAllowBrowser) own['anthropic-dangerous-direct-browser-access'] = 'true'
-  return httpTransport({
-    ...common({ ...options, maxTokens }),
-    url: `${baseURL}/messages`,
-    protocol: 'anthropic',
-    headers: merged(own, options.headers),
-    body: ({ messages }) => {
-      const { system, rest } = splitSystem(messages)
-      return {
-        model: options.model,
-        max_tokens: maxTokens,
-        stream: true,
-        ...(system && { system }),
-        messages: rest.map(({ role, content }) => ({ role, content })),
-        ...options.extraBody,
-      }
+  return streamingHttpTransport(
+    {
+      ...common({ ...options, maxTokens }),
+      url: `${baseURL}/messages`,
+      protocol: 'anthropic',
+      headers: merged(own, options.headers),
+      body: ({ messages }) => {
+        const { system, rest } = splitSystem(messages)
+        return {
+          model: options.model,
+          max_tokens: maxTokens,
+          stream: true,
+          ...(system && { system }),
+          messages: rest.map(({ role, content }) => ({ role, content })),
+          ...options.extraBody,
+        }
+      },
     },
-  })
+    anthropicDecoder,
+  )
 }
 
 export interface OllamaOptions extends PresetOptions {
@@ -90,19 +100,22 @@ export interface OllamaOptions extends PresetOptions {
 /** Ollama's native `/api/chat` (NDJSON), with thinking and tool calls as Ollama sends them. */
 export function ollama(options: OllamaOptions): Transport {
   const baseURL = trimSlash(options.baseURL ?? 'http://localhost:11434')
-  return httpTransport({
-    ...common(options),
-    url: `${baseURL}/api/chat`,
-    protocol: 'ollama',
-    headers: merged({}, options.headers),
-    body: ({ messages }) => ({
-      model: options.model,
-      messages: messages.map(({ role, content }) => ({ role, content })),
-      stream: true,
-      ...(options.maxTokens !== undefined && { options: { num_predict: options.maxTokens } }),
-      ...options.extraBody,
-    }),
-  })
+  return streamingHttpTransport(
+    {
+      ...common(options),
+      url: `${baseURL}/api/chat`,
+      protocol: 'ollama',
+      headers: merged({}, options.headers),
+      body: ({ messages }) => ({
+        model: options.model,
+        messages: messages.map(({ role, content }) => ({ role, content })),
+        stream: true,
+        ...(options.maxTokens !== undefined && { options: { num_predict: options.maxTokens } }),
+        ...options.extraBody,
+      }),
+    },
+    ollamaDecoder,
+  )
 }
 
 export interface GeminiOptions extends PresetOptions {
@@ -114,24 +127,27 @@ export interface GeminiOptions extends PresetOptions {
 /** Gemini `streamGenerateContent?alt=sse`. Assistant turns are sent as role `model`. */
 export function gemini(options: GeminiOptions): Transport {
   const baseURL = trimSlash(options.baseURL ?? 'https://generativelanguage.googleapis.com/v1beta')
-  return httpTransport({
-    ...common(options),
-    url: `${baseURL}/models/${encodeURIComponent(options.model)}:streamGenerateContent?alt=sse`,
-    protocol: 'gemini',
-    headers: merged(options.apiKey ? { 'x-goog-api-key': options.apiKey } : {}, options.headers),
-    body: ({ messages }) => {
-      const { system, rest } = splitSystem(messages)
-      return {
-        contents: rest.map(({ role, content }) => ({
-          role: role === 'assistant' ? 'model' : 'user',
-          parts: [{ text: content }],
-        })),
-        ...(system && { systemInstruction: { parts: [{ text: system }] } }),
-        ...(options.maxTokens !== undefined && { generationConfig: { maxOutputTokens: options.maxTokens } }),
-        ...options.extraBody,
-      }
+  return streamingHttpTransport(
+    {
+      ...common(options),
+      url: `${baseURL}/models/${encodeURIComponent(options.model)}:streamGenerateContent?alt=sse`,
+      protocol: 'gemini',
+      headers: merged(options.apiKey ? { 'x-goog-api-key': options.apiKey } : {}, options.headers),
+      body: ({ messages }) => {
+        const { system, rest } = splitSystem(messages)
+        return {
+          contents: rest.map(({ role, content }) => ({
+            role: role === 'assistant' ? 'model' : 'user',
+            parts: [{ text: content }],
+          })),
+          ...(system && { systemInstruction: { parts: [{ text: system }] } }),
+          ...(options.maxTokens !== undefined && { generationConfig: { maxOutputTokens: options.maxTokens } }),
+          ...options.extraBody,
+        }
+      },
     },
-  })
+    geminiDecoder,
+  )
 }
 
 /** What the demo server's simulated model can be asked to do, per request. */
