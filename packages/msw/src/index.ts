@@ -1,0 +1,27 @@
+export { errorBody } from './error-body.js'
+export {
+  aiSdkHandler,
+  anthropicHandler,
+  defaultUrls,
+  geminiHandler,
+  ollamaHandler,
+  openaiChatHandler,
+  openaiResponsesHandler,
+  type RecordedRequest,
+  type StreamHandlerOptions,
+  streamHandler,
+  textHandler,
+} from './handlers.js'
+export { type ScriptToolCall, type ScriptUsage, type StreamScript, scriptParts } from './script.js'
+export {
+  type Fault,
+  type HttpFault,
+  type StreamBodyOptions,
+  type StreamFault,
+  type StreamOutcome,
+  type StreamResponseOptions,
+  type StreamTiming,
+  streamBody,
+  streamResponse,
+} from './stream.js'
+export { splitTokens } from './tokens.js'
