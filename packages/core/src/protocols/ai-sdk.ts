@@ -28,7 +28,7 @@ import {
 
 /** The response headers a UI message stream is served with; `useChat` expects the `v1` marker. */
 export const aiSdkStreamHeaders: Readonly<Record<string, string>> = {
-  'content-type': 'text/event-stream',
+  'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache',
   'x-vercel-ai-ui-message-stream': 'v1',
   'x-accel-buffering': 'no',

@@ -31,7 +31,8 @@ export function textDecoder(options: { sse: boolean }): ProtocolDecoder {
 
 /**
  * Writes the text parts as a plain body (default) or as SSE `data:` events; other parts are
- * not representable in plain text and write nothing. An error ends the body with its message.
+ * not representable in plain text and write nothing. In SSE mode an error is an
+ * `event: error` with its message; a plain body has no way to say it.
  */
 export function textEncoder(options: { sse?: boolean } = {}): ProtocolEncoder {
   return {
