@@ -328,6 +328,10 @@ class Session implements ChatSession {
   }
 
   private end(draft: Draft, status: 'done' | 'error' | 'aborted', error?: StreamError): void {
+    // Text grown with `+=` is a rope of one node per token (~5× the text's size in V8); reading
+    // a character makes the engine flatten it once, so a finished answer holds its text's size.
+    draft.content.charCodeAt(0)
+    draft.reasoning.charCodeAt(0)
     draft.status = status
     if (error) draft.error = error
     if (draft.progress && status === 'done') draft.progress = { ...draft.progress, ...finalProgress(draft.progress) }
