@@ -39,11 +39,23 @@ export interface DecodeStreamOptions {
  * Decodes a byte source with one protocol decoder: the driver behind `decode`, and what a
  * transport for a single wire format uses, so only that format's decoder is bundled.
  */
-export async function* decodeWith(
+export function decodeWith(
   source: ByteSource,
   decoder: ProtocolDecoder,
   options: DecodeStreamOptions = {},
-): AsyncGenerator<StreamPart, void, undefined> {
+): AsyncIterableIterator<StreamPart> {
+  return new PartIterator(decodeBatches(source, decoder, options))
+}
+
+/**
+ * The decoding loop. It yields the parts of each chunk as one batch (the same array, refilled):
+ * a generator resumes once per chunk, not once per token.
+ */
+async function* decodeBatches(
+  source: ByteSource,
+  decoder: ProtocolDecoder,
+  options: DecodeStreamOptions,
+): AsyncGenerator<StreamPart[], void, undefined> {
   const out: StreamPart[] = []
   const message = options.lenient ? lenientMessage(decoder, options) : strictMessage(decoder)
   const position: Position = {}
@@ -58,8 +70,10 @@ export async function* decodeWith(
         for await (const text of readText(current, options.signal)) {
           options.onActivity?.()
           framer.feed(text)
-          for (let i = 0; i < out.length; i++) yield out[i] as StreamPart
-          out.length = 0
+          if (out.length > 0) {
+            yield out
+            out.length = 0
+          }
           // Leaving the loop cancels the body: after the terminal signal nothing is left to read.
           if (decoder.closed) return
         }
@@ -86,10 +100,56 @@ export async function* decodeWith(
     }
   } catch (error) {
     // Nothing received is dropped: the parts decoded before the error go out first.
-    yield* out
+    if (out.length > 0) yield out
     throw error
   }
-  yield* out
+  if (out.length > 0) yield out
+}
+
+const NO_PARTS: readonly StreamPart[] = []
+
+/**
+ * Hands out the batches' parts one by one. A part already decoded is returned as a resolved
+ * promise, with no generator to resume: per token, the cost is one promise and one result.
+ */
+class PartIterator implements AsyncIterableIterator<StreamPart> {
+  private batch: readonly StreamPart[] = NO_PARTS
+  private index = 0
+
+  constructor(private readonly batches: AsyncGenerator<StreamPart[], void, undefined>) {}
+
+  next(): Promise<IteratorResult<StreamPart>> {
+    if (this.index < this.batch.length) {
+      return Promise.resolve({ value: this.batch[this.index++] as StreamPart, done: false })
+    }
+    return this.nextBatch()
+  }
+
+  private async nextBatch(): Promise<IteratorResult<StreamPart>> {
+    this.batch = NO_PARTS
+    const result = await this.batches.next()
+    if (result.done) return { value: undefined, done: true }
+    this.batch = result.value
+    this.index = 1
+    return { value: result.value[0] as StreamPart, done: false }
+  }
+
+  async return(): Promise<IteratorResult<StreamPart>> {
+    this.batch = NO_PARTS
+    // Ends the loop, whose cleanup cancels the body.
+    await this.batches.return()
+    return { value: undefined, done: true }
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<StreamPart>> {
+    this.batch = NO_PARTS
+    await this.batches.throw(error)
+    return { value: undefined, done: true }
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this
+  }
 }
 
 interface Position {
@@ -123,12 +183,12 @@ function createFramer(
     case 'sse': {
       const { onEventId } = options
       return createSSEFramer(
-        (event) => {
-          if (event.id !== undefined && event.id !== position.lastEventId) {
-            position.lastEventId = event.id
-            onEventId?.(event.id)
+        (data, event, id) => {
+          if (id !== undefined && id !== position.lastEventId) {
+            position.lastEventId = id
+            onEventId?.(id)
           }
-          message(event.data, event.event, out)
+          message(data, event, out)
         },
         { maxEventSize: options.maxEventSize, onRetry: options.onRetry },
       )

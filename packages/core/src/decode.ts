@@ -43,7 +43,7 @@ const decoders: Record<Protocol, (options: { sse?: boolean }, source: ByteSource
  *   if (part.type === 'text-delta') output += part.text
  * }
  */
-export function decode(source: ByteSource, options: DecodeOptions): AsyncGenerator<StreamPart, void, undefined> {
+export function decode(source: ByteSource, options: DecodeOptions): AsyncIterableIterator<StreamPart> {
   // Like every other failure, an unknown protocol is thrown from the iterator.
   if (decoders[options.protocol] === undefined) {
     return failing(new TypeError(`Unknown protocol: ${String(options.protocol)}`))

@@ -37,7 +37,10 @@ export interface SSEFramer {
   end(): void
 }
 
-export function createSSEFramer(onEvent: (event: SSEEvent) => void, options: SSEOptions = {}): SSEFramer {
+/** Called per dispatched event. Arguments, not an object: this runs once per token. */
+export type SSEEventHandler = (data: string, event: string | undefined, id: string | undefined) => void
+
+export function createSSEFramer(onEvent: SSEEventHandler, options: SSEOptions = {}): SSEFramer {
   const maxEventSize = options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE
   let lastEventId = ''
   let endsWithCR = false
@@ -52,10 +55,8 @@ export function createSSEFramer(onEvent: (event: SSEEvent) => void, options: SSE
       // WHATWG §9.2.6: `id:` sets the last event ID buffer, which is not reset between events;
       // an empty `id:` resets it. eventsource-parser reports only the id seen in this block.
       if (message.id !== undefined) lastEventId = message.id
-      const event: SSEEvent = { data: message.data }
-      if (message.event !== undefined && message.event !== 'message') event.event = message.event
-      if (lastEventId !== '') event.id = lastEventId
-      onEvent(event)
+      const type = message.event === 'message' ? undefined : message.event
+      onEvent(message.data, type, lastEventId === '' ? undefined : lastEventId)
     },
     onRetry: options.onRetry,
     onError(error) {
@@ -93,7 +94,12 @@ export async function* readSSE(
   options: SSEOptions = {},
 ): AsyncGenerator<SSEEvent, void, undefined> {
   const queue: SSEEvent[] = []
-  const framer = createSSEFramer((event) => queue.push(event), options)
+  const framer = createSSEFramer((data, type, id) => {
+    const event: SSEEvent = { data }
+    if (type !== undefined) event.event = type
+    if (id !== undefined) event.id = id
+    queue.push(event)
+  }, options)
   try {
     for await (const text of readText(source, options.signal)) {
       framer.feed(text)

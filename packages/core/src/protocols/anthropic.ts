@@ -184,6 +184,12 @@ export function anthropicDecoder(): ProtocolDecoder {
     message(data, event, out) {
       // Anthropic names every event; the name is checked first so unknown ones are never parsed.
       // Without a name (some proxies drop `event:` lines) the JSON `type` says the same.
+      // Fast path: nearly every event is a delta. Checked before the set of known names, since
+      // hashing and comparing a fresh (non-internalized) event name costs more than one compare.
+      if (event === 'content_block_delta') {
+        start(out)
+        return blockDelta(parseEventJSON(data, event), data, out)
+      }
       let chunk: Record<string, unknown> | undefined
       let type = event
       if (type === undefined) {
