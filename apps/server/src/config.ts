@@ -1,0 +1,39 @@
+/** Server options from environment variables, for `pnpm start` and containers. */
+import type { ServerOptions } from './server.js'
+
+/**
+ * - `PORT` (8787), `HOST` (127.0.0.1)
+ * - `RIVULET_UPSTREAM_URL`, `RIVULET_UPSTREAM_API_KEY`: relay other models to an OpenAI-compatible server
+ * - `RIVULET_CORS_ORIGINS`: comma-separated allowed origins, `*` for any (default: localhost origins)
+ * - `RIVULET_RATE_LIMIT`: requests per minute per client, `0` for none (default 1200)
+ * - `RIVULET_MAX_STREAMS`: concurrent streams (default 2000)
+ */
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerOptions {
+  const options: ServerOptions = {}
+  const port = integer(env.PORT, 'PORT')
+  if (port !== undefined) options.port = port
+  if (env.HOST) options.host = env.HOST
+  if (env.RIVULET_UPSTREAM_URL) {
+    options.upstream = { url: env.RIVULET_UPSTREAM_URL }
+    if (env.RIVULET_UPSTREAM_API_KEY) options.upstream.apiKey = env.RIVULET_UPSTREAM_API_KEY
+  }
+  if (env.RIVULET_CORS_ORIGINS)
+    options.corsOrigins = env.RIVULET_CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean)
+  const rate = integer(env.RIVULET_RATE_LIMIT, 'RIVULET_RATE_LIMIT')
+  const maxStreams = integer(env.RIVULET_MAX_STREAMS, 'RIVULET_MAX_STREAMS')
+  if (rate !== undefined || maxStreams !== undefined) {
+    options.limits = {}
+    if (rate !== undefined) options.limits.rateLimit = rate === 0 ? false : { requestsPerMinute: rate }
+    if (maxStreams !== undefined) options.limits.maxConcurrentStreams = maxStreams
+  }
+  return options
+}
+
+function integer(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined
+  const number = Number(value)
+  if (!Number.isInteger(number) || number < 0) throw new Error(`${name} must be a whole number, got "${value}"`)
+  return number
+}

@@ -1,0 +1,98 @@
+/** `POST /v1/chat/completions`: OpenAI Chat Completions, simulated or relayed upstream. */
+import { randomBytes } from 'node:crypto'
+import { RESUMABLE_HEADER, STREAM_ID_HEADER } from '@rivulet/core'
+import { readJsonBody } from '../body.js'
+import type { ServerContext } from '../context.js'
+import { errorResponse } from '../errors.js'
+import { type AppContext, answerJson, httpFault, requestSimulation, streamSse, takeSlot } from '../generate.js'
+import { chatCompletionSchema, checkChatRequest, simRequestFromChat } from '../requests/openai.js'
+import { chatCompletionBody } from '../responses.js'
+import { planAnswer, playAnswer, SIM_MODEL } from '../sim/model.js'
+import { sseWire } from '../streams/wire.js'
+import { relayChat } from '../upstream.js'
+import { isSaneId, validate } from '../validation.js'
+
+export function chatCompletions(ctx: ServerContext) {
+  return async (c: AppContext): Promise<Response> => {
+    const requestedId = c.req.header(STREAM_ID_HEADER)
+    // A cancel may arrive while the body is still being read: it must find this stream.
+    const pending = isSaneId(requestedId) && !ctx.pending.has(requestedId) ? requestedId : undefined
+    if (pending) ctx.pending.add(pending)
+    try {
+      return await handle(c, ctx, requestedId)
+    } finally {
+      if (pending) ctx.pending.delete(pending)
+    }
+  }
+}
+
+async function handle(c: AppContext, ctx: ServerContext, requestedId: string | undefined): Promise<Response> {
+  const body = await readJsonBody(c.req.raw, ctx.limits.maxBodyBytes)
+  if (!body.ok) return errorResponse('openai', body.error)
+  const parsed = validate(chatCompletionSchema, body.value)
+  if (!parsed.ok) return errorResponse('openai', parsed.error)
+  const request = parsed.value
+  const invalid = checkChatRequest(request, ctx.limits)
+  if (invalid) return errorResponse('openai', invalid)
+  const simulation = requestSimulation(c, request.rivulet)
+  if (!simulation.ok) return errorResponse('openai', simulation.error)
+  const resumable = isResumable(c.req.header(RESUMABLE_HEADER)) || simulation.value.resumable === true
+
+  if (request.model !== SIM_MODEL) {
+    if (ctx.upstream === undefined)
+      return errorResponse('openai', {
+        status: 404,
+        message: `The model \`${request.model}\` does not exist. This server serves \`${SIM_MODEL}\`; set RIVULET_UPSTREAM_URL to relay other models.`,
+        param: 'model',
+        code: 'model_not_found',
+      })
+    return relayChat(c, ctx, body.value as Record<string, unknown>, { resumable, requestedId })
+  }
+
+  const fault = httpFault(simulation.value)
+  if (fault) return errorResponse('openai', fault)
+  const slot = takeSlot(ctx)
+  if (!slot.ok) return errorResponse('openai', slot.error)
+
+  const plan = planAnswer(simRequestFromChat(request), simulation.value)
+  const messageId = `chatcmpl-${randomBytes(12).toString('base64url')}`
+  const created = Math.floor(Date.now() / 1000)
+  const play = (run: { signal: AbortSignal; countToken(): void }) =>
+    playAnswer(plan, {
+      simulation: simulation.value,
+      defaults: ctx.simulation,
+      messageId,
+      model: request.model,
+      signal: run.signal,
+      onToken: () => run.countToken(),
+    })
+
+  if (request.stream) {
+    const wire = sseWire({
+      protocol: 'openai-chat',
+      id: messageId,
+      model: request.model,
+      includeUsage: request.stream_options?.include_usage === true,
+      created,
+    })
+    return streamSse(c, ctx, {
+      flavor: 'openai',
+      format: 'openai-chat',
+      resumable,
+      requestedId,
+      release: slot.release,
+      wire,
+      source: (run) => wire.items(play(run)),
+    })
+  }
+  return answerJson(c, ctx, {
+    flavor: 'openai',
+    release: slot.release,
+    events: play,
+    body: (parts) => chatCompletionBody(parts, { id: messageId, model: request.model, created }),
+  })
+}
+
+export function isResumable(header: string | undefined): boolean {
+  return header !== undefined && ['1', 'true', 'yes'].includes(header.trim().toLowerCase())
+}

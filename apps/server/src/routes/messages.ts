@@ -1,0 +1,99 @@
+/** `POST /v1/messages` (and `count_tokens`): the Anthropic Messages API, simulated. */
+import { randomBytes } from 'node:crypto'
+import { RESUMABLE_HEADER, STREAM_ID_HEADER } from '@rivulet/core'
+import { z } from 'zod'
+import { readJsonBody } from '../body.js'
+import type { ServerContext } from '../context.js'
+import { errorResponse } from '../errors.js'
+import { type AppContext, answerJson, httpFault, requestSimulation, streamSse, takeSlot } from '../generate.js'
+import { checkMessagesRequest, messagesSchema, simRequestFromMessages } from '../requests/anthropic.js'
+import { anthropicMessageBody } from '../responses.js'
+import { planAnswer, playAnswer, SIM_MODEL } from '../sim/model.js'
+import { sseWire } from '../streams/wire.js'
+import { isSaneId, validate } from '../validation.js'
+import { isResumable } from './chat-completions.js'
+
+/** The opaque signature at the end of each thinking block. */
+const SIGNATURE = 'cml2dWxldC1zaW0='
+
+const unknownModel = (model: string) =>
+  errorResponse('anthropic', { status: 404, message: `model: ${model} (this server serves ${SIM_MODEL})` })
+
+export function messages(ctx: ServerContext) {
+  return async (c: AppContext): Promise<Response> => {
+    const requestedId = c.req.header(STREAM_ID_HEADER)
+    const pending = isSaneId(requestedId) && !ctx.pending.has(requestedId) ? requestedId : undefined
+    if (pending) ctx.pending.add(pending)
+    try {
+      return await handle(c, ctx, requestedId)
+    } finally {
+      if (pending) ctx.pending.delete(pending)
+    }
+  }
+}
+
+async function handle(c: AppContext, ctx: ServerContext, requestedId: string | undefined): Promise<Response> {
+  const body = await readJsonBody(c.req.raw, ctx.limits.maxBodyBytes)
+  if (!body.ok) return errorResponse('anthropic', body.error)
+  const parsed = validate(messagesSchema, body.value)
+  if (!parsed.ok) return errorResponse('anthropic', parsed.error)
+  const request = parsed.value
+  const invalid = checkMessagesRequest(request, ctx.limits)
+  if (invalid) return errorResponse('anthropic', invalid)
+  if (request.model !== SIM_MODEL) return unknownModel(request.model)
+  const simulation = requestSimulation(c, request.rivulet)
+  if (!simulation.ok) return errorResponse('anthropic', simulation.error)
+  const fault = httpFault(simulation.value)
+  if (fault) return errorResponse('anthropic', fault)
+  const slot = takeSlot(ctx)
+  if (!slot.ok) return errorResponse('anthropic', slot.error)
+
+  const plan = planAnswer(simRequestFromMessages(request), simulation.value)
+  const messageId = `msg_${randomBytes(12).toString('base64url')}`
+  const play = (run: { signal: AbortSignal; countToken(): void }) =>
+    playAnswer(plan, {
+      simulation: simulation.value,
+      defaults: ctx.simulation,
+      messageId,
+      model: request.model,
+      signal: run.signal,
+      onToken: () => run.countToken(),
+    })
+
+  if (request.stream) {
+    const wire = sseWire({ protocol: 'anthropic', id: messageId, model: request.model, includeUsage: true, created: 0 })
+    return streamSse(c, ctx, {
+      flavor: 'anthropic',
+      format: 'anthropic',
+      resumable: isResumable(c.req.header(RESUMABLE_HEADER)) || simulation.value.resumable === true,
+      requestedId,
+      release: slot.release,
+      wire,
+      source: (run) => wire.items(play(run)),
+    })
+  }
+  return answerJson(c, ctx, {
+    flavor: 'anthropic',
+    release: slot.release,
+    events: play,
+    body: (parts) => anthropicMessageBody(parts, { id: messageId, model: request.model, signature: SIGNATURE }),
+  })
+}
+
+const countTokensSchema = messagesSchema.extend({ max_tokens: z.int().min(1).optional() })
+
+/** `POST /v1/messages/count_tokens`: the prompt's size as the simulated model counts it. */
+export function countTokens(ctx: ServerContext) {
+  return async (c: AppContext): Promise<Response> => {
+    const body = await readJsonBody(c.req.raw, ctx.limits.maxBodyBytes)
+    if (!body.ok) return errorResponse('anthropic', body.error)
+    const parsed = validate(countTokensSchema, body.value)
+    if (!parsed.ok) return errorResponse('anthropic', parsed.error)
+    if (parsed.value.model !== SIM_MODEL) return unknownModel(parsed.value.model)
+    const request = { ...parsed.value, max_tokens: parsed.value.max_tokens ?? 1 }
+    const invalid = checkMessagesRequest({ ...request, thinking: undefined }, ctx.limits)
+    if (invalid) return errorResponse('anthropic', invalid)
+    const plan = planAnswer(simRequestFromMessages(request), { tokens: 0 })
+    return c.json({ input_tokens: plan.inputTokens })
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * A small seeded random source: the simulated model must give the same answer for the same
+ * seed, on every machine, so `Math.random` is never used for content or timing.
+ */
+export interface Random {
+  /** A float in [0, 1). */
+  next(): number
+  /** An integer in [min, max], both included. */
+  int(min: number, max: number): number
+  pick<T>(items: readonly T[]): T
+  chance(probability: number): boolean
+}
+
+/**
+ * mulberry32: 32 bits of state, full period, good enough spread for text and timing choices.
+ *
+ * @example
+ * const random = createRandom(42)
+ * random.pick(['a', 'b']) // same choice every run
+ */
+export function createRandom(seed: number): Random {
+  let state = seed >>> 0
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  return {
+    next,
+    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
+    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)] as T,
+    chance: (probability) => next() < probability,
+  }
+}
+
+/** FNV-1a over the text's UTF-16 units: a stable 32-bit seed for a conversation. */
+export function hashSeed(text: string): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return hash >>> 0
+}

@@ -1,0 +1,400 @@
+/**
+ * The WebSocket endpoint, `/v1/ws`: the protocol of @rivulet/core's WebSocket transport (see
+ * the top of core's transports/websocket.ts). Many streams share one socket, each named by the
+ * client; every stream is resumable unless its request says `rivulet.resumable: false`, so a
+ * dropped socket loses nothing a `resume` frame on a new one cannot fetch.
+ *
+ * A frame that breaks the protocol closes the socket with a reason: 1003 for a binary frame,
+ * 1008 for text that is not a JSON frame object, a known frame missing its fields, or a stream
+ * id used twice. Frame types this server does not know are ignored, as the protocol asks.
+ */
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { type RawData, type WebSocket, WebSocketServer } from 'ws'
+import { z } from 'zod'
+import type { ServerContext } from './context.js'
+import { httpFault, startRun, takeSlot } from './generate.js'
+import { checkChatRequest, simRequestFromChat, socketRequestSchema } from './requests/openai.js'
+import { planAnswer, playAnswer, SIM_MODEL } from './sim/model.js'
+import { MemoryLog, type StoredEvent } from './streams/log.js'
+import type { RunTarget, StreamRun } from './streams/run.js'
+import { errorFrame, type WsErrorFields, wsWire } from './streams/wire.js'
+import { relayedParts } from './upstream.js'
+import { isSaneId, validate } from './validation.js'
+
+export const WEBSOCKET_PATH = '/v1/ws'
+
+const streamId = z.string().refine(isSaneId, 'must be 1 to 128 letters, digits, dots, colons, dashes or underscores')
+
+const frameSchema = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('start'), id: streamId, request: z.record(z.string(), z.unknown()) }),
+  z.looseObject({ type: z.literal('cancel'), id: z.string() }),
+  z.looseObject({ type: z.literal('resume'), id: z.string(), after: z.int().min(0) }),
+  z.looseObject({ type: z.literal('ping') }),
+])
+
+const KNOWN_TYPES = new Set(['start', 'cancel', 'resume', 'ping'])
+
+/** WebSocket close codes (RFC 6455 §7.4.1). */
+const CLOSE = { normal: 1000, goingAway: 1001, unsupportedData: 1003, policy: 1008 } as const
+
+export interface WebSocketEndpoint {
+  /** Closes every socket (1001) and stops the heartbeat. */
+  close(): void
+  readonly sockets: number
+}
+
+/** Serves the endpoint on `server`'s upgrade requests. */
+export function attachWebSocket(server: Server, ctx: ServerContext): WebSocketEndpoint {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: ctx.limits.maxBodyBytes })
+  const alive = new WeakSet<WebSocket>()
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname
+    if (path !== WEBSOCKET_PATH) return reject(socket, 404, 'Not Found')
+    // Browsers do not apply CORS to WebSockets: the origin is checked here instead.
+    const origin = request.headers.origin
+    if (origin !== undefined && !ctx.isAllowedOrigin(origin)) return reject(socket, 403, 'Forbidden')
+    if (ctx.closing) return reject(socket, 503, 'Service Unavailable')
+    const waitMs = ctx.rateLimiter?.take(clientOf(request)) ?? 0
+    if (waitMs > 0) return reject(socket, 429, 'Too Many Requests', { 'retry-after': String(Math.ceil(waitMs / 1000)) })
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      alive.add(ws)
+      ws.on('pong', () => alive.add(ws))
+      new SocketSession(ws, ctx, clientOf(request))
+      ctx.logger?.info(`${timestamp()} GET ${WEBSOCKET_PATH} 101`)
+    })
+  })
+
+  // Protocol-level pings find sockets whose peer vanished without a close (a half-open TCP connection).
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.has(ws)) {
+        ws.terminate()
+        continue
+      }
+      alive.delete(ws)
+      ws.ping()
+    }
+  }, ctx.keepaliveMs * 2)
+  heartbeat.unref()
+
+  return {
+    close() {
+      clearInterval(heartbeat)
+      for (const ws of wss.clients) ws.close(CLOSE.goingAway, 'The server is shutting down')
+      wss.close()
+    },
+    get sockets() {
+      return wss.clients.size
+    },
+  }
+}
+
+function reject(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}): void {
+  const lines = [`HTTP/1.1 ${status} ${text}`, 'Connection: close', 'Content-Length: 0']
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`)
+  socket.end(`${lines.join('\r\n')}\r\n\r\n`)
+}
+
+export function clientOf(request: IncomingMessage): string {
+  return request.socket.remoteAddress ?? 'unknown'
+}
+
+function timestamp(): string {
+  return new Date().toISOString()
+}
+
+/** A stream this socket reads: started here, or resumed here. */
+interface Attached {
+  reader: AbortController
+  /** The run, when it was started on this socket (its faults act on this socket). */
+  run?: StreamRun
+  resumable: boolean
+}
+
+class SocketSession {
+  private readonly streams = new Map<string, Attached>()
+  private closed = false
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly ctx: ServerContext,
+    private readonly client: string,
+  ) {
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary))
+    ws.on('close', () => this.onClose())
+    ws.on('error', () => {}) // a close follows every error
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.closed) return
+    if (isBinary) {
+      this.close(CLOSE.unsupportedData, 'Binary frames are not supported: send JSON text frames')
+      return
+    }
+    let json: unknown
+    try {
+      json = JSON.parse(data.toString())
+    } catch {
+      this.close(CLOSE.policy, 'Frame is not valid JSON')
+      return
+    }
+    const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined
+    if (typeof type !== 'string' || Array.isArray(json)) {
+      this.close(CLOSE.policy, 'Frame must be a JSON object with a string "type"')
+      return
+    }
+    if (!KNOWN_TYPES.has(type)) return // newer clients may send frames this server predates
+    const frame = validate(frameSchema, json)
+    if (!frame.ok) {
+      this.close(CLOSE.policy, `Bad ${type} frame: ${frame.error.message}`)
+      return
+    }
+    const value = frame.value
+    switch (value.type) {
+      case 'ping':
+        this.send(JSON.stringify({ type: 'pong' }))
+        break
+      case 'start':
+        if (this.streams.has(value.id)) this.close(CLOSE.policy, `Stream id ${value.id} is already in use`)
+        else void this.start(value.id, value.request)
+        break
+      case 'cancel':
+        void this.cancel(value.id)
+        break
+      case 'resume':
+        void this.resume(value.id, value.after)
+        break
+    }
+  }
+
+  private async start(id: string, body: Record<string, unknown>): Promise<void> {
+    const { ctx } = this
+    // Claimed at once: a second start with this id while this one is being set up breaks the protocol too.
+    const attached: Attached = { reader: new AbortController(), resumable: true }
+    this.streams.set(id, attached)
+    const fail = (error: WsErrorFields) => {
+      this.streams.delete(id)
+      this.send(errorFrame(id, error))
+    }
+    const waitMs = ctx.rateLimiter?.take(this.client) ?? 0
+    if (waitMs > 0)
+      return fail({
+        kind: 'http',
+        status: 429,
+        message: 'Rate limit reached; retry later',
+        code: 'rate_limit_exceeded',
+        retryAfterMs: waitMs,
+      })
+    const parsed = validate(socketRequestSchema, body, 'request.')
+    if (!parsed.ok)
+      return fail({ kind: 'http', status: 400, message: parsed.error.message, code: 'invalid_request_error' })
+    const request = parsed.value
+    const invalid = checkChatRequest(request, ctx.limits)
+    if (invalid)
+      return fail({
+        kind: 'http',
+        status: 400,
+        message: `request.${invalid.message}`,
+        code: invalid.code ?? 'invalid_request_error',
+      })
+    const simulation = request.rivulet ?? {}
+    const relayed = request.model !== SIM_MODEL
+    if (relayed && ctx.upstream === undefined)
+      return fail({
+        kind: 'http',
+        status: 404,
+        message: `The model \`${request.model}\` does not exist`,
+        code: 'model_not_found',
+      })
+    const fault = relayed ? undefined : httpFault(simulation)
+    if (fault)
+      return fail({
+        kind: 'http',
+        status: fault.status,
+        message: fault.message,
+        ...(fault.code !== undefined && { code: fault.code }),
+        ...(fault.retryAfterS !== undefined && { retryAfterMs: fault.retryAfterS * 1000 }),
+      })
+    const slot = takeSlot(ctx)
+    if (!slot.ok)
+      return fail({
+        kind: 'http',
+        status: slot.error.status,
+        message: slot.error.message,
+        retryAfterMs: (slot.error.retryAfterS ?? 1) * 1000,
+        ...(slot.error.code !== undefined && { code: slot.error.code }),
+      })
+
+    attached.resumable = simulation.resumable !== false
+    let target: RunTarget
+    let read: (signal: AbortSignal) => AsyncIterable<StoredEvent>
+    if (attached.resumable) {
+      const created = await ctx.store.create(id, 'ws')
+      if (created !== 'created') {
+        slot.release()
+        if (created === 'cancelled') {
+          this.streams.delete(id) // cancelled before it began: nothing is sent for it
+          return
+        }
+        return fail(
+          created === 'exists'
+            ? { kind: 'http', status: 409, message: `Stream id ${id} is taken`, code: 'stream_exists' }
+            : { kind: 'http', status: 429, message: 'Too many resumable streams held', retryAfterMs: 1000 },
+        )
+      }
+      target = { append: (data) => ctx.store.append(id, data), end: () => ctx.store.end(id) }
+      read = (signal) => ctx.store.read(id, 0, signal)
+    } else {
+      const log = new MemoryLog()
+      target = log
+      read = (signal) => log.read(0, signal, true)
+    }
+    if (this.closed && !attached.resumable) {
+      slot.release()
+      return
+    }
+
+    const wire = wsWire(id)
+    const run = startRun(ctx, {
+      id,
+      target,
+      wire,
+      transport: 'ws',
+      release: slot.release,
+      source: (self) =>
+        relayed
+          ? wire.parts(relayedParts(ctx, request as Record<string, unknown>, self))
+          : wire.items(
+              playAnswer(planAnswer(simRequestFromChat(request), simulation), {
+                simulation,
+                defaults: ctx.simulation,
+                messageId: `chatcmpl-${id}`,
+                model: request.model,
+                signal: self.signal,
+                onToken: () => self.countToken(),
+              }),
+            ),
+    })
+    attached.run = run
+    if (attached.resumable) {
+      const off = ctx.store.onCancel(id, () => run.stop('cancelled'))
+      void run.ended.then(off)
+    }
+    void run.ended.then((outcome) =>
+      ctx.logger?.info(
+        `${timestamp()} WS ${WEBSOCKET_PATH} ${id} ${outcome} ${Math.round((run.endedAt ?? performance.now()) - run.startedAt)}ms ${run.tokens} tokens`,
+      ),
+    )
+    void this.pump(id, attached, read(attached.reader.signal))
+  }
+
+  private async cancel(id: string): Promise<void> {
+    const attached = this.streams.get(id)
+    if (attached) {
+      this.streams.delete(id)
+      attached.reader.abort()
+      attached.run?.stop('cancelled')
+      if (!attached.resumable) return
+    }
+    // Resumable streams may run for a socket that is gone: the store reaches them wherever they are.
+    await this.ctx.store.cancel(id)
+  }
+
+  private async resume(id: string, after: number): Promise<void> {
+    const { store } = this.ctx
+    const info = await store.info(id)
+    if (info === undefined || info.format !== 'ws')
+      return this.send(
+        errorFrame(id, {
+          kind: 'interrupted',
+          message: `No stream ${id} to resume: it was cancelled, or its retention window ended`,
+          code: 'stream_not_found',
+        }),
+      )
+    if (after + 1 < info.firstSeq)
+      return this.send(
+        errorFrame(id, {
+          kind: 'interrupted',
+          message: `The parts after ${after} are no longer retained`,
+          code: 'events_trimmed',
+        }),
+      )
+    this.streams.get(id)?.reader.abort()
+    const attached: Attached = { reader: new AbortController(), resumable: true }
+    this.streams.set(id, attached)
+    void this.pump(id, attached, store.read(id, after, attached.reader.signal))
+  }
+
+  /** Sends a stream's frames as they come; the run's faults act here when this socket started it. */
+  private async pump(id: string, attached: Attached, events: AsyncIterable<StoredEvent>): Promise<void> {
+    const { run } = attached
+    let delivered = 0
+    const markers = () => {
+      if (run === undefined) return
+      for (const marker of run.takeMarkers(delivered)) {
+        if (marker.item.type === 'drop') return this.drop()
+        this.send(marker.item.data)
+      }
+    }
+    const off = run?.onMarker(markers)
+    try {
+      markers()
+      for await (const event of events) {
+        if (this.closed) break
+        this.send(event.data)
+        delivered = event.seq
+        markers()
+      }
+    } catch {
+      // The parts this reader needed were trimmed: it cannot go on without a gap.
+      this.send(
+        errorFrame(id, {
+          kind: 'interrupted',
+          message: 'Parts of the stream are no longer retained',
+          code: 'events_trimmed',
+        }),
+      )
+    } finally {
+      off?.()
+      if (this.streams.get(id) === attached) this.streams.delete(id)
+    }
+  }
+
+  /** Cuts the socket once the frames already sent are written: the client gets every part before the fault. */
+  private drop(): void {
+    if (this.closed) return
+    this.onClose()
+    let tries = 0
+    const cut = () => {
+      if (this.ws.bufferedAmount > 0 && tries++ < 100) setImmediate(cut)
+      else this.ws.terminate()
+    }
+    setImmediate(cut)
+  }
+
+  private send(data: string): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return
+    this.ws.send(data)
+  }
+
+  private close(code: number, reason: string): void {
+    if (this.closed) return
+    this.ws.close(code, reason.slice(0, 120)) // a close reason is limited to 123 bytes
+    this.onClose()
+  }
+
+  /** The socket is gone: resumable streams go on for a later resume, the others stop now. */
+  private onClose(): void {
+    if (this.closed) return
+    this.closed = true
+    for (const attached of this.streams.values()) {
+      attached.reader.abort()
+      if (!attached.resumable) attached.run?.stop('client-gone')
+    }
+    this.streams.clear()
+  }
+}
+
+export { CLOSE as WEBSOCKET_CLOSE }
