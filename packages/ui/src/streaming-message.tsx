@@ -1,0 +1,149 @@
+import type { ChatMessage, MessageStatus } from '@rivulet/core'
+import { type CSSProperties, type HTMLAttributes, memo, type ReactNode, useState } from 'react'
+import { splitBlocks, type TextBlock } from './blocks.js'
+import { usePrefersReducedMotion, VISUALLY_HIDDEN } from './dom.js'
+import type { RevealOptions } from './reveal.js'
+import { advanceSentences, NO_SENTENCES, type SentenceState } from './sentences.js'
+import { useRevealedLength } from './use-reveal.js'
+
+/** Renders one block of message text, e.g. with a markdown renderer. */
+export type RenderBlock = (block: TextBlock) => ReactNode
+
+export interface StreamingMessageLabels {
+  /** Announced when the answer ends. */
+  done: string
+  stopped: string
+  failed: string
+}
+
+export const DEFAULT_MESSAGE_LABELS: StreamingMessageLabels = {
+  done: 'Response complete.',
+  stopped: 'Response stopped.',
+  failed: 'Response failed.',
+}
+
+export interface StreamingMessageProps extends Omit<HTMLAttributes<HTMLDivElement>, 'children'> {
+  /** The message to show: its content and status. */
+  message?: ChatMessage
+  /** Text to show when there is no `message`. */
+  text?: string
+  /** With `text`: whether more is coming. */
+  streaming?: boolean
+  /** Overrides the status read from `message` or `streaming`. */
+  status?: MessageStatus
+  /**
+   * Renders the text block by block (split at blank lines and code fences). Completed blocks
+   * render once and are not rendered again while the last one grows, so a markdown renderer
+   * only re-parses the block that changes. Without it, the text is shown as plain text.
+   * Whatever it returns is the app's choice: nothing here turns text into HTML.
+   */
+  renderBlock?: RenderBlock
+  /** Type the text out smoothly while it streams. Default true; off with prefers-reduced-motion. */
+  animate?: boolean
+  /** Tuning for the typing effect, read once at mount. */
+  reveal?: RevealOptions
+  labels?: Partial<StreamingMessageLabels>
+}
+
+const PRE_WRAP: CSSProperties = { whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }
+
+/**
+ * A message that types itself out as it streams: bursts are evened out, the text is never more
+ * than ~300 ms behind what arrived, and it completes at once when the stream ends or stops.
+ * Screen readers hear finished sentences (never tokens) and a short word when it ends.
+ *
+ * @example
+ * <StreamingMessage message={chat.messages.at(-1)} />
+ * <StreamingMessage text={completion} streaming={isStreaming} renderBlock={(b) => <Markdown>{b.text}</Markdown>} />
+ */
+export function StreamingMessage({
+  message,
+  text,
+  streaming = false,
+  status: statusProp,
+  renderBlock,
+  animate = true,
+  reveal,
+  labels,
+  ...rest
+}: StreamingMessageProps) {
+  const content = message?.content ?? text ?? ''
+  const status: MessageStatus = statusProp ?? message?.status ?? (streaming ? 'streaming' : 'done')
+  const live = status === 'submitted' || status === 'streaming'
+  const reducedMotion = usePrefersReducedMotion()
+  const shown = content.slice(0, useRevealedLength(content, live && animate && !reducedMotion, reveal))
+  const sentences = useSentences(shown, live)
+
+  const ending = sentences && !live ? endingLabel(status, { ...DEFAULT_MESSAGE_LABELS, ...labels }) : undefined
+  return (
+    <div data-rivulet="streaming-message" data-status={status} data-role={message?.role} {...rest}>
+      <div data-rivulet="message-content" aria-busy={live}>
+        {renderBlock ? (
+          <Blocks text={shown} final={!live} render={renderBlock} />
+        ) : (
+          <span style={PRE_WRAP}>{shown}</span>
+        )}
+        {live && <span data-rivulet="caret" aria-hidden="true" />}
+      </div>
+      <Announcer sentences={sentences?.sentences ?? NO_SENTENCES.sentences} ending={ending} />
+    </div>
+  )
+}
+
+/**
+ * Finished sentences of the shown text, tracked from the moment the message is live (a message
+ * that was never live while mounted announces nothing); undefined until then.
+ */
+function useSentences(shown: string, live: boolean): SentenceState | undefined {
+  const [state, setState] = useState<SentenceState | undefined>(() => (live ? NO_SENTENCES : undefined))
+  if (!live && state === undefined) return undefined
+  const next = advanceSentences(state ?? NO_SENTENCES, shown, !live)
+  // Adjusting state during render: React re-renders at once, without an extra commit.
+  if (next !== state) setState(next)
+  return next
+}
+
+function endingLabel(status: MessageStatus, labels: StreamingMessageLabels): string | undefined {
+  if (status === 'done') return labels.done
+  if (status === 'aborted') return labels.stopped
+  if (status === 'error') return labels.failed
+  return undefined
+}
+
+/** The polite live region: each finished sentence appended once, then the ending. */
+const Announcer = memo(function Announcer({ sentences, ending }: { sentences: readonly string[]; ending?: string }) {
+  return (
+    <div data-rivulet="announcer" aria-live="polite" aria-atomic="false" style={VISUALLY_HIDDEN}>
+      {sentences.map((sentence, index) => (
+        // Sentences are only ever appended: the index is a stable key.
+        // biome-ignore lint/suspicious/noArrayIndexKey: append-only list
+        <p key={index}>{sentence}</p>
+      ))}
+      {ending && <p>{ending}</p>}
+    </div>
+  )
+})
+
+function Blocks({ text, final, render }: { text: string; final: boolean; render: RenderBlock }) {
+  return splitBlocks(text, final).map((block) => <Block key={block.index} {...block} render={render} />)
+}
+
+interface BlockProps extends TextBlock {
+  render: RenderBlock
+}
+
+/**
+ * A block renders again only when its own text or completeness changes. A new `render`
+ * function alone does not re-render it: inline arrow functions would otherwise re-render every
+ * finished block on every frame.
+ */
+const Block = memo(
+  function Block({ render, ...block }: BlockProps) {
+    return render(block)
+  },
+  (before, after) =>
+    before.text === after.text &&
+    before.complete === after.complete &&
+    before.index === after.index &&
+    before.fenced === after.fenced,
+)
