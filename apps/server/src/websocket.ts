@@ -1,8 +1,9 @@
 /**
  * The WebSocket endpoint, `/v1/ws`: the protocol of @rivulet/core's WebSocket transport (see
  * the top of core's transports/websocket.ts). Many streams share one socket, each named by the
- * client; every stream is resumable unless its request says `rivulet.resumable: false`, so a
- * dropped socket loses nothing a `resume` frame on a new one cannot fetch.
+ * client. A stream started with `"resumable": true` (or `rivulet.resumable` in its request)
+ * outlives the socket: a `resume` frame on a new one gets what was missed. Any other stream
+ * stops as soon as its socket closes.
  *
  * A frame that breaks the protocol closes the socket with a reason: 1003 for a binary frame,
  * 1008 for text that is not a JSON frame object, a known frame missing its fields, or a stream
@@ -27,7 +28,12 @@ export const WEBSOCKET_PATH = '/v1/ws'
 const streamId = z.string().refine(isSaneId, 'must be 1 to 128 letters, digits, dots, colons, dashes or underscores')
 
 const frameSchema = z.discriminatedUnion('type', [
-  z.looseObject({ type: z.literal('start'), id: streamId, request: z.record(z.string(), z.unknown()) }),
+  z.looseObject({
+    type: z.literal('start'),
+    id: streamId,
+    request: z.record(z.string(), z.unknown()),
+    resumable: z.boolean().optional(),
+  }),
   z.looseObject({ type: z.literal('cancel'), id: z.string() }),
   z.looseObject({ type: z.literal('resume'), id: z.string(), after: z.int().min(0) }),
   z.looseObject({ type: z.literal('ping') }),
@@ -158,7 +164,7 @@ class SocketSession {
         break
       case 'start':
         if (this.streams.has(value.id)) this.close(CLOSE.policy, `Stream id ${value.id} is already in use`)
-        else void this.start(value.id, value.request)
+        else void this.start(value.id, value.request, value.resumable)
         break
       case 'cancel':
         void this.cancel(value.id)
@@ -169,10 +175,10 @@ class SocketSession {
     }
   }
 
-  private async start(id: string, body: Record<string, unknown>): Promise<void> {
+  private async start(id: string, body: Record<string, unknown>, resumable: boolean | undefined): Promise<void> {
     const { ctx } = this
     // Claimed at once: a second start with this id while this one is being set up breaks the protocol too.
-    const attached: Attached = { reader: new AbortController(), resumable: true }
+    const attached: Attached = { reader: new AbortController(), resumable: false }
     this.streams.set(id, attached)
     const fail = (error: WsErrorFields) => {
       this.streams.delete(id)
@@ -227,7 +233,7 @@ class SocketSession {
         ...(slot.error.code !== undefined && { code: slot.error.code }),
       })
 
-    attached.resumable = simulation.resumable !== false
+    attached.resumable = resumable ?? simulation.resumable ?? false
     let target: RunTarget
     let read: (signal: AbortSignal) => AsyncIterable<StoredEvent>
     if (attached.resumable) {

@@ -1,0 +1,32 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { countTokens, tokenize } from './tokens.js'
+
+describe('tokenize', () => {
+  it('cuts any text into tokens that join back to it, as many as countTokens says', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), (text) => {
+        const tokens = tokenize(text)
+        expect(tokens.join('')).toBe(text)
+        expect(tokens.every((token) => token.length > 0)).toBe(true)
+        expect(countTokens(text)).toBe(tokens.length)
+      }),
+    )
+  })
+
+  it('keeps words with the space before them, and splits long words', () => {
+    expect(tokenize('Hello, world!\n\nSee `code`.')).toEqual([
+      'Hello',
+      ',',
+      ' world',
+      '!',
+      '\n\n',
+      'See',
+      ' `',
+      'code',
+      '`.',
+    ])
+    expect(tokenize('internationalization')).toEqual(['intern', 'ationa', 'lizati', 'on'])
+    expect(tokenize('12345')).toEqual(['123', '45'])
+  })
+})
