@@ -8,7 +8,7 @@ import { errorSummary } from '../testing/protocol.js'
 import { collect } from '../testing/streams.js'
 import type { StreamPart } from '../types.js'
 import { httpTransport } from './http.js'
-import { anthropic, gemini, ollama, openaiCompatible } from './presets.js'
+import { anthropic, demoServer, gemini, ollama, openaiCompatible } from './presets.js'
 import { RESUMABLE_HEADER, STREAM_ID_HEADER } from './transport.js'
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void
@@ -333,5 +333,22 @@ describe('presets', () => {
     expect(spy.calls[0]?.url).toBe('http://localhost:11434/api/chat')
     expect(spy.calls[0]?.headers.get('accept')).toBe('application/x-ndjson')
     expect(spy.calls[0]?.body).toMatchObject({ model: 'qwen3', stream: true })
+  })
+})
+
+describe('demoServer preset', () => {
+  it('asks a simulate function for the simulation options of each request', async () => {
+    const bodies: unknown[] = []
+    const fetch = (async (_url: string | URL, init: RequestInit) => {
+      bodies.push(JSON.parse(String(init.body)).rivulet)
+      return new Response('{}', { status: 418 })
+    }) as typeof globalThis.fetch
+    let tokensPerSecond = 10
+    const transport = demoServer({ fetch, simulate: () => ({ tokensPerSecond }) })
+    const request = { messages: [{ role: 'user' as const, content: 'Hi' }], signal: new AbortController().signal }
+    await collect(transport(request))
+    tokensPerSecond = 99
+    await collect(transport(request))
+    expect(bodies).toEqual([{ tokensPerSecond: 10 }, { tokensPerSecond: 99 }])
   })
 })

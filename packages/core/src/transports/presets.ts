@@ -180,19 +180,20 @@ export interface DemoServerOptions extends Omit<OpenAICompatibleOptions, 'model'
 /** The demo server's OpenAI-compatible endpoint, resumable, with simulated-model controls. */
 export function demoServer(options: DemoServerOptions = {}): Transport {
   const { simulate } = options
+  const extraBody: Record<string, unknown> = { ...options.extraBody }
+  // A getter, read each time a body is built: a function `simulate` is asked per request.
+  if (simulate) {
+    Object.defineProperty(extraBody, 'rivulet', {
+      enumerable: true,
+      get: () => (typeof simulate === 'function' ? simulate() : simulate),
+    })
+  }
   return openaiCompatible({
     resume: true,
     ...options,
     baseURL: options.baseURL ?? 'http://127.0.0.1:8787/v1',
     model: options.model ?? 'rivulet-sim',
-    extraBody: {
-      ...options.extraBody,
-      ...(simulate && {
-        get rivulet() {
-          return typeof simulate === 'function' ? simulate() : simulate
-        },
-      }),
-    },
+    extraBody,
   })
 }
 
