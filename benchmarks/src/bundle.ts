@@ -1,0 +1,92 @@
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
+import { build } from 'esbuild'
+
+// Resolved from this package, which depends on every package measured.
+const root = new URL('../', import.meta.url).pathname
+
+export interface BundleEntry {
+  name: string
+  /** The module text an app would write: what it imports and uses. */
+  code: string
+  external?: string[]
+  /** Budget in bytes, gzip. */
+  budget?: number
+}
+
+export interface BundleSize {
+  name: string
+  minified: number
+  gzip: number
+  brotli: number
+  budget?: number
+}
+
+/** Minified, gzip and brotli size of what an app's bundler would include for `entry`. */
+export async function bundleSize(entry: BundleEntry): Promise<BundleSize> {
+  const result = await build({
+    stdin: { contents: entry.code, resolveDir: root, loader: 'ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    conditions: ['@rivulet/source'],
+    external: entry.external ?? [],
+    logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  })
+  const bytes = result.outputFiles[0]?.contents ?? new Uint8Array()
+  const size: BundleSize = {
+    name: entry.name,
+    minified: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  }
+  if (entry.budget !== undefined) size.budget = entry.budget
+  return size
+}
+
+const react = ['react', 'react-dom', 'react/jsx-runtime']
+const kB = 1000
+
+/** Rivulet's packages: each entry whole, and what a typical app imports (with budgets). */
+export const rivuletEntries: BundleEntry[] = [
+  {
+    name: '@rivulet/core (a chat over one provider: createChatSession + openaiCompatible)',
+    code: `import { createChatSession, openaiCompatible } from '@rivulet/core'; console.log(createChatSession, openaiCompatible)`,
+    budget: 8 * kB,
+  },
+  {
+    name: '@rivulet/core (decode, every protocol)',
+    code: `import { decode } from '@rivulet/core'; console.log(decode)`,
+  },
+  {
+    name: '@rivulet/core (whole entry)',
+    code: `export * from '@rivulet/core'`,
+  },
+  {
+    name: '@rivulet/react (whole entry; react and core external)',
+    code: `export * from '@rivulet/react'`,
+    external: [...react, '@rivulet/core'],
+    budget: 3 * kB,
+  },
+]
+
+export const uiEntry: BundleEntry = {
+  name: '@rivulet/ui (whole entry; react, core and hooks external)',
+  code: `export * from '@rivulet/ui'`,
+  external: [...react, '@rivulet/core', '@rivulet/react'],
+  budget: 8 * kB,
+}
+
+/** What users would pick instead. */
+export const alternativeEntries: BundleEntry[] = [
+  {
+    name: 'ai + @ai-sdk/react (useChat)',
+    code: `import { useChat } from '@ai-sdk/react'; console.log(useChat)`,
+    external: react,
+  },
+  { name: 'eventsource-parser', code: `export * from 'eventsource-parser'` },
+  { name: '@microsoft/fetch-event-source', code: `export * from '@microsoft/fetch-event-source'` },
+]

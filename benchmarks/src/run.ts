@@ -1,0 +1,178 @@
+/**
+ * `pnpm bench`: every benchmark, then benchmarks/RESULTS.md. Benchmarks are not tests: only
+ * the deterministic bundle-size budget is checked in `pnpm test` (bundle-size.test.ts).
+ */
+import { writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { alternativeEntries, type BundleSize, bundleSize, rivuletEntries, uiEntry } from './bundle.js'
+import { decodeBenchmarks } from './decode.bench.js'
+import { fmt, table } from './harness.js'
+import { allocationsPerToken, sessionMemory } from './memory.bench.js'
+import { pipelineBenchmarks } from './pipeline.bench.js'
+import { type ReactResult, reactBenchmarks } from './react.bench.js'
+
+const quick = process.argv.includes('--quick')
+const TOKENS = quick ? 20_000 : 100_000
+const ROUNDS = quick ? 3 : 9
+const out: string[] = []
+const budgets: Array<[string, string, boolean]> = []
+const log = (line = '') => {
+  out.push(line)
+  console.log(line)
+}
+
+const versions = async () => {
+  const read = async (name: string) => {
+    try {
+      const module = await import(`${name}/package.json`, { with: { type: 'json' } })
+      return `${name} ${module.default.version}`
+    } catch {
+      return `${name} ?`
+    }
+  }
+  return Promise.all(['openai', '@anthropic-ai/sdk', 'ai', '@ai-sdk/react', 'eventsource-parser', 'react'].map(read))
+}
+
+log('# Rivulet benchmarks')
+log()
+log(
+  `Generated ${new Date().toISOString().slice(0, 10)} by \`pnpm bench\`${quick ? ' --quick' : ''} on ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
+)
+log(`Compared with: ${(await versions()).join(', ')}.`)
+log()
+log('Contenders run in the same process in alternating rounds (the order rotates each round);')
+log('figures are medians. The machine is shared and noisy: read the ratios, not the absolute times.')
+log()
+
+// 1. Decode throughput
+log(`## 1. Decode throughput (${fmt(TOKENS, 0)} tokens, chunks of 1 B – 4 KiB, ${ROUNDS} rounds)`)
+log()
+for (const result of await decodeBenchmarks(TOKENS, ROUNDS)) {
+  const floor = result.measured[1]?.medianMs ?? 1
+  const ours = result.measured[0]?.medianMs ?? 1
+  log(`### ${result.protocol}: ${fmt(result.bytes / 2 ** 20)} MiB in ${fmt(result.chunks, 0)} chunks`)
+  log()
+  log(
+    table(
+      ['parser', 'median ms', 'tokens/s', 'MB/s', '× floor speed'],
+      result.measured.map((m) => [
+        m.name,
+        fmt(m.medianMs),
+        fmt(result.tokens / (m.medianMs / 1000), 0),
+        fmt(result.bytes / 1e6 / (m.medianMs / 1000)),
+        fmt(floor / m.medianMs, 2),
+      ]),
+    ),
+  )
+  log()
+  budgets.push([`${result.protocol}: decode ≥ 0.9× the floor`, `${fmt(floor / ours, 2)}×`, floor / ours >= 0.9])
+  const sdks = result.measured.slice(2)
+  const slowestRatio = Math.min(...sdks.map((m) => m.medianMs / ours))
+  budgets.push([
+    `${result.protocol}: decode faster than every SDK parser`,
+    `${fmt(slowestRatio, 2)}× the fastest SDK`,
+    slowestRatio > 1,
+  ])
+}
+
+// 2. Pipeline
+log(`## 2. decode + streamTokens (${fmt(TOKENS, 0)} OpenAI tokens)`)
+log()
+const pipeline = await pipelineBenchmarks(TOKENS, ROUNDS)
+const alloc = allocationsPerToken(quick ? 5_000 : 20_000)
+log(
+  table(
+    ['buffer', 'median ms', 'tokens/s', 'bytes allocated / token'],
+    pipeline.map((m) => [
+      m.name,
+      fmt(m.medianMs),
+      fmt(TOKENS / (m.medianMs / 1000), 0),
+      fmt(alloc.results[m.name] ?? 0, 0),
+    ]),
+  ),
+)
+log()
+log(`Allocation is measured in a child process whose young generation is large enough that no`)
+log(
+  `scavenge runs, so heap growth is what was allocated. The wire format itself is ${fmt(alloc.wireBytesPerToken, 0)} bytes per token.`,
+)
+log()
+
+// 3. React in Chromium
+log('## 3. React rendering in Chromium')
+log()
+let react: ReactResult | undefined
+try {
+  react = await reactBenchmarks({ tokens: quick ? 2_000 : 10_000 })
+} catch (error) {
+  log(`Not measured: ${error instanceof Error ? error.message : String(error)}`)
+  log()
+}
+if (react) {
+  log(react.markdown)
+  log()
+  for (const budget of react.budgets) budgets.push(budget)
+}
+
+// 4. Memory
+log('## 4. Memory')
+log()
+const memory = sessionMemory()
+const growth = memory.afterThousandMore - memory.warmHeap
+log(
+  table(
+    ['measure', 'value'],
+    [
+      ['heap held by a finished 1,000,000-token answer', `${fmt(memory.heldBytes / 2 ** 20)} MiB`],
+      ['the answer text itself', `${fmt(memory.textBytes / 2 ** 20)} MiB`],
+      [
+        'heap growth over 1,000 send/abort/reset cycles (after 1,000 warm-up cycles)',
+        `${fmt(growth / 1024)} KiB (${fmt(growth / 1000, 0)} B/cycle)`,
+      ],
+    ],
+  ),
+)
+log()
+budgets.push([
+  'memory: answer held ≤ 1.5× its text',
+  `${fmt(memory.heldBytes / memory.textBytes, 2)}×`,
+  memory.heldBytes <= 1.5 * memory.textBytes,
+])
+budgets.push([
+  'memory: flat across 1,000 cycles (< 100 B/cycle)',
+  `${fmt(growth / 1000, 0)} B/cycle`,
+  growth / 1000 < 100,
+])
+
+// 5. Bundle size
+log('## 5. Bundle size (esbuild, minified; react external)')
+log()
+const sizes: BundleSize[] = []
+for (const entry of [...rivuletEntries, uiEntry, ...alternativeEntries]) sizes.push(await bundleSize(entry))
+log(
+  table(
+    ['entry', 'minified', 'gzip', 'brotli', 'budget (gzip)'],
+    sizes.map((s) => [s.name, fmt(s.minified, 0), fmt(s.gzip, 0), fmt(s.brotli, 0), s.budget ? fmt(s.budget, 0) : '']),
+  ),
+)
+log()
+for (const s of sizes)
+  if (s.budget)
+    budgets.push([
+      `bundle: ${s.name} ≤ ${fmt(s.budget / 1000, 0)} kB gzip`,
+      `${fmt(s.gzip / 1000, 2)} kB`,
+      s.gzip <= s.budget,
+    ])
+
+log('## Budgets')
+log()
+log(
+  table(
+    ['budget', 'measured', 'result'],
+    budgets.map(([name, value, pass]) => [name, value, pass ? 'pass' : 'MISS']),
+  ),
+)
+log()
+log('Regenerate with `pnpm bench` (about 3 minutes); `pnpm bench --quick` for a smaller run.')
+
+if (!quick) writeFileSync(new URL('../RESULTS.md', import.meta.url), `${out.join('\n')}\n`)
