@@ -13,6 +13,7 @@ import {
   interrupted,
   isObject,
   malformed,
+  openaiUsagePart,
   type ProtocolDecoder,
   type ProtocolEncoder,
   parseEventJSON,
@@ -133,7 +134,7 @@ export function openaiChatDecoder(): ProtocolDecoder {
           }
         }
       }
-      if (isObject(chunk.usage)) out.push(usagePart(chunk.usage))
+      if (isObject(chunk.usage)) out.push(openaiUsagePart(chunk.usage, 'prompt_tokens', 'completion_tokens'))
     },
     end(out) {
       // No `[DONE]`, but a finish_reason is still a proper end (some compatible servers stop there).
@@ -141,15 +142,6 @@ export function openaiChatDecoder(): ProtocolDecoder {
       finish(out)
     },
   }
-}
-
-function usagePart(usage: Record<string, unknown>): StreamPart {
-  const part: StreamPart = { type: 'usage' }
-  if (typeof usage.prompt_tokens === 'number') part.inputTokens = usage.prompt_tokens
-  if (typeof usage.completion_tokens === 'number') part.outputTokens = usage.completion_tokens
-  const details = usage.completion_tokens_details
-  if (isObject(details) && typeof details.reasoning_tokens === 'number') part.reasoningTokens = details.reasoning_tokens
-  return part
 }
 
 export interface OpenAIChatEncoderOptions {

@@ -16,6 +16,7 @@ import {
   interrupted,
   isObject,
   malformed,
+  openaiUsagePart,
   type ProtocolDecoder,
   type ProtocolEncoder,
   parseEventJSON,
@@ -142,7 +143,7 @@ export function openaiResponsesDecoder(): ProtocolDecoder {
       throw providerError(isObject(response.error) ? response.error : {}, 'The response failed')
     }
     for (const call of tools) closeTool(call, undefined, undefined, data, out)
-    if (isObject(response.usage)) out.push(usagePart(response.usage))
+    if (isObject(response.usage)) out.push(openaiUsagePart(response.usage, 'input_tokens', 'output_tokens'))
     if (event.type === 'response.completed') {
       out.push({ type: 'finish', reason: tools.length > 0 ? 'tool-calls' : 'stop', raw: 'completed' })
       return
@@ -230,15 +231,6 @@ export function openaiResponsesDecoder(): ProtocolDecoder {
       throw interrupted('response.completed, response.incomplete or response.failed arrived')
     },
   }
-}
-
-function usagePart(usage: Record<string, unknown>): StreamPart {
-  const part: StreamPart = { type: 'usage' }
-  if (typeof usage.input_tokens === 'number') part.inputTokens = usage.input_tokens
-  if (typeof usage.output_tokens === 'number') part.outputTokens = usage.output_tokens
-  const details = usage.output_tokens_details
-  if (isObject(details) && typeof details.reasoning_tokens === 'number') part.reasoningTokens = details.reasoning_tokens
-  return part
 }
 
 export interface OpenAIResponsesEncoderOptions {

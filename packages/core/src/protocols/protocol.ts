@@ -55,6 +55,19 @@ export function providerError(value: unknown, fallback = 'The provider reported 
   })
 }
 
+/**
+ * A usage part from OpenAI-style counts: the two APIs name the same numbers differently
+ * (`prompt_tokens` / `input_tokens`, …), with reasoning tokens in a details object.
+ */
+export function openaiUsagePart(usage: Record<string, unknown>, input: string, output: string): StreamPart {
+  const part: StreamPart = { type: 'usage' }
+  if (typeof usage[input] === 'number') part.inputTokens = usage[input]
+  if (typeof usage[output] === 'number') part.outputTokens = usage[output]
+  const details = usage[`${output}_details`]
+  if (isObject(details) && typeof details.reasoning_tokens === 'number') part.reasoningTokens = details.reasoning_tokens
+  return part
+}
+
 /** Maps a provider's finish word through `table`; unknown words become `other`, the word kept in `raw`. */
 export function finishPart(raw: string, table: Readonly<Record<string, FinishReason>>): StreamPart {
   return { type: 'finish', reason: table[raw] ?? 'other', raw }
