@@ -28,15 +28,19 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
     })
   })
 
-  app.get('/health', (c) =>
-    c.json({
+  app.get('/health', (c) => {
+    const memory = process.memoryUsage()
+    return c.json({
       status: ctx.closing ? 'closing' : 'ok',
       model: SIM_MODEL,
       upstream: ctx.upstream !== undefined,
       activeStreams: ctx.runs.size,
+      streamsStarted: ctx.stats.streamsStarted,
+      tokensGenerated: ctx.stats.tokensGenerated,
       uptimeS: Math.round((Date.now() - startedAt) / 1000),
-    }),
-  )
+      memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
+    })
+  })
   app.get('/v1/models', listModels(ctx))
   app.get('/v1/models/:id', getModel(ctx))
   app.post('/v1/chat/completions', chatCompletions(ctx))

@@ -7,6 +7,7 @@ import type { ServerOptions } from './server.js'
  * - `RIVULET_CORS_ORIGINS`: comma-separated allowed origins, `*` for any (default: localhost origins)
  * - `RIVULET_RATE_LIMIT`: requests per minute per client, `0` for none (default 1200)
  * - `RIVULET_MAX_STREAMS`: concurrent streams (default 2000)
+ * - `RIVULET_LOG`: `off` silences the request log
  */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerOptions {
   const options: ServerOptions = {}
@@ -21,6 +22,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerOpti
     options.corsOrigins = env.RIVULET_CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter(Boolean)
+  if (env.RIVULET_LOG === 'off') options.logger = false
   const rate = integer(env.RIVULET_RATE_LIMIT, 'RIVULET_RATE_LIMIT')
   const maxStreams = integer(env.RIVULET_MAX_STREAMS, 'RIVULET_MAX_STREAMS')
   if (rate !== undefined || maxStreams !== undefined) {

@@ -9,10 +9,10 @@ import { STREAM_ID_HEADER, type StreamPart } from '@rivulet/core'
 import type { Context } from 'hono'
 import type { ServerContext } from './context.js'
 import { type ApiError, type ErrorFlavor, errorResponse } from './errors.js'
-import type { SimEvent } from './sim/model.js'
+import { type AnswerPlan, playAnswer, type SimEvent } from './sim/model.js'
 import { type RequestSimulation, simulationSchema } from './sim/options.js'
-import { MemoryLog, type StoredEvent } from './streams/log.js'
-import { type RunItem, type RunTarget, StreamRun } from './streams/run.js'
+import { type Follower, MemoryLog, type Subscription } from './streams/log.js'
+import { type RunSink, type RunSource, type RunTarget, StreamRun } from './streams/run.js'
 import { sseBody, sseHeaders } from './streams/sse.js'
 import type { StreamFormat } from './streams/store.js'
 import type { Wire } from './streams/wire.js'
@@ -98,7 +98,7 @@ export function startRun(
     wire: Pick<Wire, 'fail'>
     transport: 'sse' | 'ws' | 'json'
     release: () => void
-    source: (run: StreamRun) => AsyncIterable<RunItem>
+    source: RunSource
   },
 ): StreamRun {
   const run = new StreamRun({
@@ -127,7 +127,27 @@ export function startRun(
   })
   ctx.runs.add(run)
   ctx.stats.streamsStarted++
-  return run.start(options.source(run))
+  return run.start(options.source)
+}
+
+/** The simulated model as a run's source: the plan played out, written through the wire. */
+export function simulatedSource(
+  ctx: ServerContext,
+  plan: AnswerPlan,
+  simulation: RequestSimulation,
+  meta: { messageId: string; model: string },
+  wire: Wire,
+): RunSource {
+  return (sink: RunSink) =>
+    playAnswer(plan, {
+      simulation,
+      defaults: ctx.simulation,
+      messageId: meta.messageId,
+      model: meta.model,
+      signal: sink.signal,
+      emit: (event) => wire.write(event, sink),
+      onToken: () => sink.countToken(),
+    })
 }
 
 export interface SseStreamOptions {
@@ -138,7 +158,7 @@ export interface SseStreamOptions {
   requestedId: string | undefined
   release: () => void
   wire: Wire
-  source(run: StreamRun): AsyncIterable<RunItem>
+  source: RunSource
 }
 
 /**
@@ -150,7 +170,7 @@ export async function streamSse(c: AppContext, ctx: ServerContext, options: SseS
   const { store } = ctx
   let id = isSaneId(options.requestedId) ? options.requestedId : randomUUID()
   let target: RunTarget
-  let read: (after: number, signal: AbortSignal) => AsyncIterable<StoredEvent>
+  let follow: (follower: Follower) => Subscription | undefined
   if (options.resumable) {
     let created = await store.create(id, options.format)
     if (created === 'exists' && id === options.requestedId) {
@@ -167,12 +187,12 @@ export async function streamSse(c: AppContext, ctx: ServerContext, options: SseS
       )
     }
     target = { append: (data) => store.append(id, data), end: () => store.end(id) }
-    read = (after, signal) => store.read(id, after, signal)
+    follow = (follower) => store.follow(id, 0, follower)
   } else {
     const log = new MemoryLog()
     target = log
     // One reader, which lets each event go once written.
-    read = (after, signal) => log.read(after, signal, true)
+    follow = (follower) => log.follow(0, follower, true)
   }
 
   const run = startRun(ctx, {
@@ -188,9 +208,7 @@ export async function streamSse(c: AppContext, ctx: ServerContext, options: SseS
     void run.ended.then(off)
   }
 
-  const reader = new AbortController()
   const gone = () => {
-    reader.abort()
     if (!options.resumable) run.stop('client-gone')
   }
   const requestSignal = c.req.raw.signal
@@ -202,7 +220,7 @@ export async function streamSse(c: AppContext, ctx: ServerContext, options: SseS
     'streamClosed',
     new Promise<void>((resolve) => (closed = resolve)).then(() => run.tokens),
   )
-  const body = sseBody(read(0, reader.signal), {
+  const body = sseBody(follow, {
     origin: run,
     keepaliveMs: ctx.keepaliveMs,
     drop: () => dropConnection(c),
@@ -227,7 +245,10 @@ export function dropConnection(c: AppContext): void {
 export interface JsonAnswerOptions {
   flavor: ErrorFlavor
   release: () => void
-  events(run: StreamRun): AsyncIterable<SimEvent>
+  plan: AnswerPlan
+  simulation: RequestSimulation
+  messageId: string
+  model: string
   /** The response body from the parts of a finished answer. */
   body(parts: StreamPart[]): unknown
 }
@@ -242,20 +263,26 @@ export async function answerJson(c: AppContext, ctx: ServerContext, options: Jso
     wire: { fail: () => [] },
     transport: 'json',
     release: options.release,
-    source: (self) =>
-      (async function* (): AsyncGenerator<RunItem> {
-        for await (const event of options.events(self)) {
+    source: (sink) =>
+      playAnswer(options.plan, {
+        simulation: options.simulation,
+        defaults: ctx.simulation,
+        messageId: options.messageId,
+        model: options.model,
+        signal: sink.signal,
+        onToken: () => sink.countToken(),
+        emit: (event: SimEvent) => {
           if (event.type === 'part') parts.push(event.part)
           else if (event.fault === 'malformed') fault ??= 'malformed'
           else if (event.fault === 'drop') {
             fault = 'drop'
-            self.stop('client-gone')
+            sink.stop('client-gone')
           } else {
             fault = 'provider-error'
-            yield { type: 'failed' }
+            sink.failed()
           }
-        }
-      })(),
+        },
+      }),
   })
   const requestSignal = c.req.raw.signal
   const gone = () => run.stop('client-gone')

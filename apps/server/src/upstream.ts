@@ -4,12 +4,12 @@
  * get this server's event ids (so they resume like simulated ones), and the upstream request
  * is aborted the moment the stream stops here.
  */
-import { decode, readSSE, type StreamPart } from '@rivulet/core'
+import { decode, readSSE } from '@rivulet/core'
 import type { ServerContext, UpstreamOptions } from './context.js'
 import { errorResponse } from './errors.js'
 import { type AppContext, streamSse, takeSlot } from './generate.js'
-import type { RunItem, StreamRun } from './streams/run.js'
-import { sseWire } from './streams/wire.js'
+import type { RunSink, RunSource } from './streams/run.js'
+import { sseWire, type wsWire } from './streams/wire.js'
 
 /** Response headers worth passing on from the upstream (its rate-limit advice, its request id). */
 const PASSED_HEADERS = ['content-type', 'retry-after', 'retry-after-ms', 'x-request-id']
@@ -93,20 +93,20 @@ export async function relayChat(
     requestedId: options.requestedId,
     release: slot.release,
     wire,
-    source: (run) => {
-      run.signal.addEventListener('abort', () => controller.abort(), { once: true })
-      return relayedEvents(response, run)
+    source: (sink) => {
+      sink.signal.addEventListener('abort', () => controller.abort(), { once: true })
+      return relayEvents(response, sink)
     },
   })
 }
 
 /** The upstream's SSE events, re-framed one by one (so each gets an id), counting tokens as they pass. */
-async function* relayedEvents(response: Response, run: StreamRun): AsyncGenerator<RunItem> {
-  for await (const event of readSSE(response, { signal: run.signal })) {
-    if (carriesToken(event.data)) run.countToken()
+async function relayEvents(response: Response, sink: RunSink): Promise<void> {
+  for await (const event of readSSE(response, { signal: sink.signal })) {
+    if (carriesToken(event.data)) sink.countToken()
     const lines = event.data.split('\n').map((line) => `data: ${line}`)
     if (event.event !== undefined) lines.unshift(`event: ${event.event}`)
-    yield { type: 'event', data: `${lines.join('\n')}\n\n` }
+    sink.event(`${lines.join('\n')}\n\n`)
   }
 }
 
@@ -127,21 +127,23 @@ function carriesToken(data: string): boolean {
   }
 }
 
-/** Parts of an upstream stream for the WebSocket: the request is sent as a stream, decoded by core. */
-export async function* relayedParts(
+/** An upstream stream for the WebSocket: requested as a stream, decoded by core into parts, written as frames. */
+export function relayedSource(
   ctx: ServerContext,
   body: Record<string, unknown>,
-  run: StreamRun,
-): AsyncGenerator<StreamPart> {
-  const upstream = ctx.upstream as UpstreamOptions
-  const response = await upstreamRequest(
-    upstream,
-    { ...body, stream: true, stream_options: { include_usage: true } },
-    run.signal,
-  )
-  for await (const part of decode(response, { protocol: 'openai-chat', signal: run.signal })) {
-    if (part.type === 'text-delta' || part.type === 'reasoning-delta' || part.type === 'tool-call-delta')
-      run.countToken()
-    yield part
+  wire: ReturnType<typeof wsWire>,
+): RunSource {
+  return async (sink) => {
+    const upstream = ctx.upstream as UpstreamOptions
+    const response = await upstreamRequest(
+      upstream,
+      { ...body, stream: true, stream_options: { include_usage: true } },
+      sink.signal,
+    )
+    for await (const part of decode(response, { protocol: 'openai-chat', signal: sink.signal })) {
+      if (part.type === 'text-delta' || part.type === 'reasoning-delta' || part.type === 'tool-call-delta')
+        sink.countToken()
+      wire.part(part, sink)
+    }
   }
 }

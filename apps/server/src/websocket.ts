@@ -14,13 +14,13 @@ import type { Duplex } from 'node:stream'
 import { type RawData, type WebSocket, WebSocketServer } from 'ws'
 import { z } from 'zod'
 import type { ServerContext } from './context.js'
-import { httpFault, startRun, takeSlot } from './generate.js'
+import { httpFault, simulatedSource, startRun, takeSlot } from './generate.js'
 import { checkChatRequest, simRequestFromChat, socketRequestSchema } from './requests/openai.js'
-import { planAnswer, playAnswer, SIM_MODEL } from './sim/model.js'
-import { MemoryLog, type StoredEvent } from './streams/log.js'
+import { planAnswer, SIM_MODEL } from './sim/model.js'
+import { type Follower, MemoryLog, type Subscription } from './streams/log.js'
 import type { RunTarget, StreamRun } from './streams/run.js'
 import { errorFrame, type WsErrorFields, wsWire } from './streams/wire.js'
-import { relayedParts } from './upstream.js'
+import { relayedSource } from './upstream.js'
 import { isSaneId, validate } from './validation.js'
 
 export const WEBSOCKET_PATH = '/v1/ws'
@@ -113,7 +113,7 @@ function timestamp(): string {
 
 /** A stream this socket reads: started here, or resumed here. */
 interface Attached {
-  reader: AbortController
+  subscription?: Subscription
   /** The run, when it was started on this socket (its faults act on this socket). */
   run?: StreamRun
   resumable: boolean
@@ -178,7 +178,7 @@ class SocketSession {
   private async start(id: string, body: Record<string, unknown>, resumable: boolean | undefined): Promise<void> {
     const { ctx } = this
     // Claimed at once: a second start with this id while this one is being set up breaks the protocol too.
-    const attached: Attached = { reader: new AbortController(), resumable: false }
+    const attached: Attached = { resumable: false }
     this.streams.set(id, attached)
     const fail = (error: WsErrorFields) => {
       this.streams.delete(id)
@@ -235,7 +235,7 @@ class SocketSession {
 
     attached.resumable = resumable ?? simulation.resumable ?? false
     let target: RunTarget
-    let read: (signal: AbortSignal) => AsyncIterable<StoredEvent>
+    let follow: (follower: Follower) => Subscription | undefined
     if (attached.resumable) {
       const created = await ctx.store.create(id, 'ws')
       if (created !== 'created') {
@@ -251,11 +251,11 @@ class SocketSession {
         )
       }
       target = { append: (data) => ctx.store.append(id, data), end: () => ctx.store.end(id) }
-      read = (signal) => ctx.store.read(id, 0, signal)
+      follow = (follower) => ctx.store.follow(id, 0, follower)
     } else {
       const log = new MemoryLog()
       target = log
-      read = (signal) => log.read(0, signal, true)
+      follow = (follower) => log.follow(0, follower, true)
     }
     if (this.closed && !attached.resumable) {
       slot.release()
@@ -269,19 +269,15 @@ class SocketSession {
       wire,
       transport: 'ws',
       release: slot.release,
-      source: (self) =>
-        relayed
-          ? wire.parts(relayedParts(ctx, request as Record<string, unknown>, self))
-          : wire.items(
-              playAnswer(planAnswer(simRequestFromChat(request), simulation), {
-                simulation,
-                defaults: ctx.simulation,
-                messageId: `chatcmpl-${id}`,
-                model: request.model,
-                signal: self.signal,
-                onToken: () => self.countToken(),
-              }),
-            ),
+      source: relayed
+        ? relayedSource(ctx, request as Record<string, unknown>, wire)
+        : simulatedSource(
+            ctx,
+            planAnswer(simRequestFromChat(request), simulation),
+            simulation,
+            { messageId: `chatcmpl-${id}`, model: request.model },
+            wire,
+          ),
     })
     attached.run = run
     if (attached.resumable) {
@@ -293,14 +289,14 @@ class SocketSession {
         `${timestamp()} WS ${WEBSOCKET_PATH} ${id} ${outcome} ${Math.round((run.endedAt ?? performance.now()) - run.startedAt)}ms ${run.tokens} tokens`,
       ),
     )
-    void this.pump(id, attached, read(attached.reader.signal))
+    this.pump(id, attached, follow)
   }
 
   private async cancel(id: string): Promise<void> {
     const attached = this.streams.get(id)
     if (attached) {
       this.streams.delete(id)
-      attached.reader.abort()
+      attached.subscription?.close()
       attached.run?.stop('cancelled')
       if (!attached.resumable) return
     }
@@ -327,45 +323,50 @@ class SocketSession {
           code: 'events_trimmed',
         }),
       )
-    this.streams.get(id)?.reader.abort()
-    const attached: Attached = { reader: new AbortController(), resumable: true }
+    this.streams.get(id)?.subscription?.close()
+    const attached: Attached = { resumable: true }
     this.streams.set(id, attached)
-    void this.pump(id, attached, store.read(id, after, attached.reader.signal))
+    this.pump(id, attached, (follower) => store.follow(id, after, follower))
   }
 
   /** Sends a stream's frames as they come; the run's faults act here when this socket started it. */
-  private async pump(id: string, attached: Attached, events: AsyncIterable<StoredEvent>): Promise<void> {
+  private pump(id: string, attached: Attached, follow: (follower: Follower) => Subscription | undefined): void {
     const { run } = attached
     let delivered = 0
     const markers = () => {
-      if (run === undefined) return
+      if (run === undefined || this.closed) return
       for (const marker of run.takeMarkers(delivered)) {
-        if (marker.item.type === 'drop') return this.drop()
-        this.send(marker.item.data)
+        if (marker.type === 'drop') return this.drop()
+        this.send(marker.data as string)
       }
     }
     const off = run?.onMarker(markers)
-    try {
-      markers()
-      for await (const event of events) {
-        if (this.closed) break
-        this.send(event.data)
-        delivered = event.seq
-        markers()
-      }
-    } catch {
-      // The parts this reader needed were trimmed: it cannot go on without a gap.
-      this.send(
-        errorFrame(id, {
-          kind: 'interrupted',
-          message: 'Parts of the stream are no longer retained',
-          code: 'events_trimmed',
-        }),
-      )
-    } finally {
+    const done = () => {
       off?.()
       if (this.streams.get(id) === attached) this.streams.delete(id)
     }
+    attached.subscription = follow({
+      event: (event) => {
+        if (this.closed) return false
+        this.send(event.data)
+        delivered = event.seq
+        markers()
+        return true
+      },
+      end: done,
+      error: () => {
+        done()
+        // The parts this reader needed were trimmed: it cannot go on without a gap.
+        this.send(
+          errorFrame(id, {
+            kind: 'interrupted',
+            message: 'Parts of the stream are no longer retained',
+            code: 'events_trimmed',
+          }),
+        )
+      },
+    })
+    if (attached.subscription === undefined) done()
   }
 
   /** Cuts the socket once the frames already sent are written: the client gets every part before the fault. */
@@ -396,7 +397,7 @@ class SocketSession {
     if (this.closed) return
     this.closed = true
     for (const attached of this.streams.values()) {
-      attached.reader.abort()
+      attached.subscription?.close()
       if (!attached.resumable) attached.run?.stop('client-gone')
     }
     this.streams.clear()

@@ -4,10 +4,18 @@ import { RESUMABLE_HEADER, STREAM_ID_HEADER } from '@rivulet/core'
 import { readJsonBody } from '../body.js'
 import type { ServerContext } from '../context.js'
 import { errorResponse } from '../errors.js'
-import { type AppContext, answerJson, httpFault, requestSimulation, streamSse, takeSlot } from '../generate.js'
+import {
+  type AppContext,
+  answerJson,
+  httpFault,
+  requestSimulation,
+  simulatedSource,
+  streamSse,
+  takeSlot,
+} from '../generate.js'
 import { chatCompletionSchema, checkChatRequest, simRequestFromChat } from '../requests/openai.js'
 import { chatCompletionBody } from '../responses.js'
-import { planAnswer, playAnswer, SIM_MODEL } from '../sim/model.js'
+import { planAnswer, SIM_MODEL } from '../sim/model.js'
 import { sseWire } from '../streams/wire.js'
 import { relayChat } from '../upstream.js'
 import { isSaneId, validate } from '../validation.js'
@@ -57,15 +65,7 @@ async function handle(c: AppContext, ctx: ServerContext, requestedId: string | u
   const plan = planAnswer(simRequestFromChat(request), simulation.value)
   const messageId = `chatcmpl-${randomBytes(12).toString('base64url')}`
   const created = Math.floor(Date.now() / 1000)
-  const play = (run: { signal: AbortSignal; countToken(): void }) =>
-    playAnswer(plan, {
-      simulation: simulation.value,
-      defaults: ctx.simulation,
-      messageId,
-      model: request.model,
-      signal: run.signal,
-      onToken: () => run.countToken(),
-    })
+  const meta = { messageId, model: request.model }
 
   if (request.stream) {
     const wire = sseWire({
@@ -82,13 +82,15 @@ async function handle(c: AppContext, ctx: ServerContext, requestedId: string | u
       requestedId,
       release: slot.release,
       wire,
-      source: (run) => wire.items(play(run)),
+      source: simulatedSource(ctx, plan, simulation.value, meta, wire),
     })
   }
   return answerJson(c, ctx, {
     flavor: 'openai',
     release: slot.release,
-    events: play,
+    plan,
+    simulation: simulation.value,
+    ...meta,
     body: (parts) => chatCompletionBody(parts, { id: messageId, model: request.model, created }),
   })
 }

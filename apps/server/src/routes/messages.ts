@@ -5,10 +5,18 @@ import { z } from 'zod'
 import { readJsonBody } from '../body.js'
 import type { ServerContext } from '../context.js'
 import { errorResponse } from '../errors.js'
-import { type AppContext, answerJson, httpFault, requestSimulation, streamSse, takeSlot } from '../generate.js'
+import {
+  type AppContext,
+  answerJson,
+  httpFault,
+  requestSimulation,
+  simulatedSource,
+  streamSse,
+  takeSlot,
+} from '../generate.js'
 import { checkMessagesRequest, messagesSchema, simRequestFromMessages } from '../requests/anthropic.js'
 import { anthropicMessageBody } from '../responses.js'
-import { planAnswer, playAnswer, SIM_MODEL } from '../sim/model.js'
+import { planAnswer, SIM_MODEL } from '../sim/model.js'
 import { sseWire } from '../streams/wire.js'
 import { isSaneId, validate } from '../validation.js'
 import { isResumable } from './chat-completions.js'
@@ -50,15 +58,7 @@ async function handle(c: AppContext, ctx: ServerContext, requestedId: string | u
 
   const plan = planAnswer(simRequestFromMessages(request), simulation.value)
   const messageId = `msg_${randomBytes(12).toString('base64url')}`
-  const play = (run: { signal: AbortSignal; countToken(): void }) =>
-    playAnswer(plan, {
-      simulation: simulation.value,
-      defaults: ctx.simulation,
-      messageId,
-      model: request.model,
-      signal: run.signal,
-      onToken: () => run.countToken(),
-    })
+  const meta = { messageId, model: request.model }
 
   if (request.stream) {
     const wire = sseWire({ protocol: 'anthropic', id: messageId, model: request.model, includeUsage: true, created: 0 })
@@ -69,13 +69,15 @@ async function handle(c: AppContext, ctx: ServerContext, requestedId: string | u
       requestedId,
       release: slot.release,
       wire,
-      source: (run) => wire.items(play(run)),
+      source: simulatedSource(ctx, plan, simulation.value, meta, wire),
     })
   }
   return answerJson(c, ctx, {
     flavor: 'anthropic',
     release: slot.release,
-    events: play,
+    plan,
+    simulation: simulation.value,
+    ...meta,
     body: (parts) => anthropicMessageBody(parts, { id: messageId, model: request.model, signature: SIGNATURE }),
   })
 }

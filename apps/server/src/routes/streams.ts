@@ -47,23 +47,15 @@ export function resumeStream(ctx: ServerContext) {
         code: 'events_trimmed',
       })
 
-    const reader = new AbortController()
-    const requestSignal = c.req.raw.signal
-    const gone = () => reader.abort()
-    requestSignal.addEventListener('abort', gone, { once: true })
     let closed!: () => void
     c.set(
       'streamClosed',
       new Promise<void>((resolve) => (closed = resolve)).then(() => 0),
     )
-    const body = sseBody(ctx.store.read(id, after, reader.signal), {
+    const body = sseBody((follower) => ctx.store.follow(id, after, follower), {
       keepaliveMs: ctx.keepaliveMs,
       drop: () => dropConnection(c),
-      onClose: () => {
-        reader.abort()
-        requestSignal.removeEventListener('abort', gone)
-        closed()
-      },
+      onClose: () => closed(),
     })
     return new Response(body, { status: 200, headers: sseHeaders({ [STREAM_ID_HEADER]: id }) })
   }

@@ -4,7 +4,7 @@
  * Everything comes from the seeded `Random`, so one seed always writes the same answer.
  */
 import type { Random } from './random.js'
-import { tokenize } from './tokens.js'
+import { countTokens, tokenize } from './tokens.js'
 
 const STOP_WORDS = new Set(
   `a about above after again all also am an and any are as at be because been before being below between both but
@@ -361,14 +361,18 @@ export function writeAnswer(prompt: string, random: Random, options: AnswerOptio
   const target = exact ?? options.defaultTokens
   if (target <= 0) return []
   let text = options.lead ?? fill(random.pick(OPENERS), topic, random)
-  let count = tokenize(text).length
+  // Counted block by block (each starts after a line break, a token boundary), not from the top each time.
+  let count = countTokens(text)
   while (count < target) {
     let next = block(writer)
+    let added = countTokens(`\n\n${next.text}`)
     // Only prose is cut to fit an exact length: a list or a code fence cut short reads as broken.
-    if (exact !== undefined && !next.prose && count + tokenize(next.text).length + 1 > exact)
+    if (exact !== undefined && !next.prose && count + added > exact) {
       next = { prose: true, text: sentences(random.int(2, 4), writer) }
+      added = countTokens(`\n\n${next.text}`)
+    }
     text += `\n\n${next.text}`
-    count = tokenize(text).length
+    count += added
   }
   if (exact === undefined) text += `\n\n${fill(random.pick(CLOSERS), topic, random)}`
   const tokens = tokenize(text)

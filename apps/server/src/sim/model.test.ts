@@ -116,17 +116,15 @@ describe('playAnswer', () => {
     vi.useFakeTimers()
     const startedAt = Date.now()
     const events: { at: number; event: SimEvent }[] = []
-    const run = (async () => {
-      for await (const event of playAnswer(plan, {
-        simulation,
-        defaults: DEFAULT_SIMULATION,
-        messageId: 'm1',
-        model: 'rivulet-sim',
-        signal,
-        now: () => Date.now(),
-      }))
-        events.push({ at: Date.now() - startedAt, event })
-    })()
+    const run = playAnswer(plan, {
+      simulation,
+      defaults: DEFAULT_SIMULATION,
+      messageId: 'm1',
+      model: 'rivulet-sim',
+      signal,
+      now: () => Date.now(),
+      emit: (event) => events.push({ at: Date.now() - startedAt, event }),
+    })
     await vi.runAllTimersAsync()
     await run
     return events
@@ -192,22 +190,25 @@ describe('playAnswer', () => {
     expect(kinds.slice(-3)).toEqual(['fault:drop', 'usage', 'finish'])
   })
 
-  it('rejects as soon as it is aborted, even in the middle of a wait', async () => {
+  it('rejects as soon as it is aborted, even in the middle of a wait, and emits nothing more', async () => {
     vi.useFakeTimers()
     const controller = new AbortController()
     const plan = planAnswer(request('hi'), { tokens: 100 })
-    const iterator = playAnswer(plan, {
+    const emitted: SimEvent[] = []
+    const waiting = playAnswer(plan, {
       simulation: { ttftMs: 60_000 },
       defaults: DEFAULT_SIMULATION,
       messageId: 'm',
       model: 'rivulet-sim',
       signal: controller.signal,
       now: () => Date.now(),
+      emit: (event) => emitted.push(event),
     })
-    await iterator.next() // start
-    await iterator.next() // usage
-    const waiting = iterator.next()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(emitted.map((event) => event.type === 'part' && event.part.type)).toEqual(['start', 'usage'])
     controller.abort(new Error('gone'))
     await expect(waiting).rejects.toThrow('gone')
+    await vi.runAllTimersAsync()
+    expect(emitted).toHaveLength(2)
   })
 })

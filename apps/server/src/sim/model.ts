@@ -170,7 +170,7 @@ function toolCallId(prefix: string, random: Random): string {
   return id
 }
 
-/** What playing an answer yields: parts, and the faults the endpoint must act out. */
+/** What playing an answer emits: parts, and the faults the endpoint must act out. */
 export type SimEvent =
   | { type: 'part'; part: StreamPart }
   | { type: 'fault'; fault: 'drop' | 'malformed' | 'provider-error' }
@@ -181,6 +181,8 @@ export interface PlayOptions {
   messageId: string
   model: string
   signal: AbortSignal
+  /** Receives each event as it is due, synchronously. */
+  emit(event: SimEvent): void
   /** Called for every output token generated (stats, load measurements, tests). */
   onToken?(): void
   now?(): number
@@ -191,12 +193,16 @@ const YIELD_EVERY = 32
 
 /**
  * Plays a plan out with the requested timing: TTFT, tokens per second with jitter and bursts,
- * and the requested fault after its token count. Rejects with the abort reason once `signal`
- * aborts (at once, even inside a wait). A fault set past the end of the answer happens just
- * before the finish, so it always happens.
+ * and the requested fault after its token count. Resolves after the last event (the finish,
+ * or a provider error); rejects with the abort reason as soon as `signal` aborts, even inside
+ * a wait. A fault set past the end of the answer happens just before the finish, so it
+ * always happens.
+ *
+ * Events are pushed from timers, not pulled through promises: thousands of concurrent streams
+ * each pay one timer per token and nothing else.
  */
-export async function* playAnswer(plan: AnswerPlan, options: PlayOptions): AsyncGenerator<SimEvent, void, undefined> {
-  const { simulation, defaults, signal, onToken } = options
+export function playAnswer(plan: AnswerPlan, options: PlayOptions): Promise<void> {
+  const { simulation, defaults, signal, emit, onToken } = options
   const now = options.now ?? (() => performance.now())
   const fault = simulation.fault?.type === 'http' ? undefined : simulation.fault
   const ttftMs = simulation.ttftMs ?? defaults.ttftMs
@@ -207,99 +213,118 @@ export async function* playAnswer(plan: AnswerPlan, options: PlayOptions): Async
   const random = createRandom(plan.seed ^ 0x9e3779b9)
   const baseDelayMs = tokensPerSecond > 0 ? 1000 / tokensPerSecond : 0
   const delay = () => baseDelayMs * (1 + jitter * (random.next() * 2 - 1))
+  const parts = contentParts(plan)
 
-  let due = now() + ttftMs
-  let first = true
-  let burstLeft = 0
-  let unbroken = 0
-  let tokens = 0
-  let faultDone = fault === undefined
+  return new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason)
+    let timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined
+    let index = 0
+    let tokens = 0
+    let due = now() + ttftMs
+    let first = true
+    let burstLeft = 0
+    let unbroken = 0
+    /** The index of the token whose due time is already set (waiting for it). */
+    let scheduled = -1
+    let faultDone = fault === undefined
+    // A flag, not `signal.aborted` per token: reading a signal's state is a checked native call.
+    let stopped = false
 
-  const wait = async () => {
-    if (signal.aborted) throw signal.reason
-    if (first) first = false
-    else if (burstLeft > 0) burstLeft--
-    else if (random.chance(burstiness)) {
-      // A burst holds a few tokens back and lets them go together: the average pace is kept.
-      const size = random.int(2, 6)
-      for (let i = 0; i < size; i++) due += delay()
-      burstLeft = size - 1
-    } else due += delay()
-    const ms = due - now()
-    if (ms >= 1) {
-      unbroken = 0
-      await sleep(ms, signal)
-    } else if (++unbroken >= YIELD_EVERY) {
-      unbroken = 0
-      await new Promise((resolve) => setImmediate(resolve))
-      if (signal.aborted) throw signal.reason
-    }
-  }
-
-  /** The fault due at this token count, if any; `stall` is waited out here. */
-  const faultNow = async (force: boolean): Promise<SimEvent | undefined> => {
-    if (faultDone || fault === undefined || (!force && tokens < fault.afterTokens)) return undefined
-    faultDone = true
-    if (fault.type === 'stall') {
-      due += fault.ms
-      await sleep(Math.max(0, due - now()), signal)
-      return undefined
-    }
-    return { type: 'fault', fault: fault.type }
-  }
-
-  const content = function* (): Generator<StreamPart> {
-    for (const text of plan.reasoning) yield { type: 'reasoning-delta', text }
-    for (const text of plan.text) yield { type: 'text-delta', text }
-    for (const call of plan.toolCalls) {
-      yield { type: 'tool-call-delta', index: call.index, id: call.id, name: call.name, argsDelta: '' }
-      for (const piece of call.pieces) yield { type: 'tool-call-delta', index: call.index, argsDelta: piece }
-      yield { type: 'tool-call', index: call.index, id: call.id, name: call.name, args: call.args }
-    }
-  }
-
-  yield { type: 'part', part: { type: 'start', messageId: options.messageId, model: options.model } }
-  yield { type: 'part', part: { type: 'usage', inputTokens: plan.inputTokens } }
-  for (const part of content()) {
-    const isToken = part.type !== 'tool-call' && !(part.type === 'tool-call-delta' && part.argsDelta === '')
-    if (isToken) {
-      const event = await faultNow(false)
-      if (event) {
-        yield event
-        if (event.type === 'fault' && event.fault === 'provider-error') return
-      }
-      await wait()
-    }
-    yield { type: 'part', part }
-    if (isToken) {
-      tokens++
-      onToken?.()
-    }
-  }
-  const event = await faultNow(true)
-  if (event) {
-    yield event
-    if (event.type === 'fault' && event.fault === 'provider-error') return
-  }
-  if (signal.aborted) throw signal.reason
-  const usage: StreamPart = { type: 'usage', inputTokens: plan.inputTokens, outputTokens: plan.outputTokens }
-  if (plan.reasoning.length > 0) usage.reasoningTokens = plan.reasoning.length
-  yield { type: 'part', part: usage }
-  yield { type: 'part', part: { type: 'finish', reason: plan.finish } }
-}
-
-/** Resolves after `ms`; rejects with the abort reason as soon as `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise((resolve, reject) => {
     const onAbort = () => {
-      clearTimeout(timer)
+      stopped = true
+      clearTimeout(timer as ReturnType<typeof setTimeout>)
+      clearImmediate(timer as ReturnType<typeof setImmediate>)
       reject(signal.reason)
     }
-    const timer = setTimeout(() => {
+    signal.addEventListener('abort', onAbort, { once: true })
+    const finish = () => {
       signal.removeEventListener('abort', onAbort)
       resolve()
-    }, ms)
-    signal.addEventListener('abort', onAbort, { once: true })
+    }
+
+    /** The fault due at this token count: true when the answer ends here (a provider error). */
+    const faultNow = (force: boolean): boolean => {
+      if (faultDone || fault === undefined || (!force && tokens < fault.afterTokens)) return false
+      faultDone = true
+      if (fault.type === 'stall') {
+        due = Math.max(due, now()) + fault.ms
+        return false
+      }
+      emit({ type: 'fault', fault: fault.type })
+      return fault.type === 'provider-error'
+    }
+
+    /** Sets the next token's due time: the first after the TTFT, bursts held back and let go together. */
+    const schedule = () => {
+      if (first) first = false
+      else if (burstLeft > 0) burstLeft--
+      else if (random.chance(burstiness)) {
+        // A burst holds a few tokens back and lets them go together: the average pace is kept.
+        const size = random.int(2, 6)
+        for (let i = 0; i < size; i++) due += delay()
+        burstLeft = size - 1
+      } else due += delay()
+    }
+
+    const step = () => {
+      timer = undefined
+      try {
+        while (index < parts.length) {
+          if (stopped) return
+          const part = parts[index] as StreamPart
+          const isToken = part.type !== 'tool-call' && !(part.type === 'tool-call-delta' && part.argsDelta === '')
+          if (isToken && scheduled !== index) {
+            if (faultNow(false)) return finish()
+            schedule()
+            scheduled = index
+          }
+          if (isToken) {
+            const wait = due - now()
+            if (wait >= 1) {
+              unbroken = 0
+              timer = setTimeout(step, wait)
+              return
+            }
+            if (++unbroken >= YIELD_EVERY) {
+              unbroken = 0
+              timer = setImmediate(step)
+              return
+            }
+          }
+          index++
+          emit({ type: 'part', part })
+          if (isToken) {
+            tokens++
+            onToken?.()
+          }
+        }
+        if (faultNow(true)) return finish()
+        const usage: StreamPart = { type: 'usage', inputTokens: plan.inputTokens, outputTokens: plan.outputTokens }
+        if (plan.reasoning.length > 0) usage.reasoningTokens = plan.reasoning.length
+        emit({ type: 'part', part: usage })
+        emit({ type: 'part', part: { type: 'finish', reason: plan.finish } })
+        finish()
+      } catch (error) {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      }
+    }
+
+    emit({ type: 'part', part: { type: 'start', messageId: options.messageId, model: options.model } })
+    emit({ type: 'part', part: { type: 'usage', inputTokens: plan.inputTokens } })
+    step()
   })
+}
+
+/** The parts between the start and the closing usage, in order. */
+function contentParts(plan: AnswerPlan): StreamPart[] {
+  const parts: StreamPart[] = []
+  for (const text of plan.reasoning) parts.push({ type: 'reasoning-delta', text })
+  for (const text of plan.text) parts.push({ type: 'text-delta', text })
+  for (const call of plan.toolCalls) {
+    parts.push({ type: 'tool-call-delta', index: call.index, id: call.id, name: call.name, argsDelta: '' })
+    for (const piece of call.pieces) parts.push({ type: 'tool-call-delta', index: call.index, argsDelta: piece })
+    parts.push({ type: 'tool-call', index: call.index, id: call.id, name: call.name, args: call.args })
+  }
+  return parts
 }

@@ -1,7 +1,8 @@
 /**
  * An append-only log of one stream's wire events, numbered 1, 2, 3…, that readers follow from
- * any position: the events after it, then the live ones as they come. The producer never
- * waits for readers, and a reader that falls behind costs only the events it has not read.
+ * any position: the events after it, then the live ones as they are appended. Delivery is a
+ * synchronous call per event (no promise per token); a reader that cannot take more pauses
+ * and catches up from the log when it can, so the producer never waits for anyone.
  */
 export interface StoredEvent {
   /** 1, 2, 3… per stream: the SSE `id:` and the WebSocket `seq`. */
@@ -10,11 +11,35 @@ export interface StoredEvent {
   data: string
 }
 
-/** Thrown to a reader whose position was trimmed away (the store's size bound). */
+export interface Follower {
+  /** One event; return false to pause until `resume()`. */
+  event(event: StoredEvent): boolean
+  /** The stream ended (or was cancelled): nothing more will come. */
+  end(): void
+  /** The reader's position is no longer held (`EventsTrimmedError`). */
+  error(error: Error): void
+}
+
+export interface Subscription {
+  /** Goes on after a pause: catches up from the log, then live again. */
+  resume(): void
+  /** Stops delivery. */
+  close(): void
+}
+
+/** A reader's position was trimmed away (the store's size bound). */
 export class EventsTrimmedError extends Error {
   constructor(readonly firstSeq: number) {
     super(`Events before ${firstSeq} are no longer retained`)
   }
+}
+
+interface Reader {
+  follower: Follower
+  next: number
+  paused: boolean
+  closed: boolean
+  consume: boolean
 }
 
 export class MemoryLog {
@@ -22,17 +47,22 @@ export class MemoryLog {
   private events: (string | undefined)[] = []
   private base = 1
   private head = 0
-  private waiters: (() => void)[] = []
+  private readonly live = new Set<Reader>()
+  private open = 0
   lastSeq = 0
   bytes = 0
   done = false
-  /** Removed from its store (cancelled or expired): readers stop. */
-  gone = false
-  readers = 0
+  /** Called when the last reader leaves. */
+  onIdle: (() => void) | undefined
 
   /** The oldest event still held; `lastSeq + 1` when none is. */
   get firstSeq(): number {
     return this.base + this.head
+  }
+
+  /** Readers following now (live or paused). */
+  get readers(): number {
+    return this.open
   }
 
   append(data: string): number {
@@ -40,23 +70,24 @@ export class MemoryLog {
     this.events.push(data)
     this.bytes += data.length
     this.lastSeq++
-    this.wake()
+    for (const reader of this.live) this.deliver(reader)
     return this.lastSeq
   }
 
   end(): void {
+    if (this.done) return
     this.done = true
-    this.wake()
+    for (const reader of [...this.live]) this.deliver(reader)
   }
 
+  /** Removed from its store (cancelled or expired): readers end, memory goes. */
   dispose(): void {
-    this.gone = true
     this.done = true
     this.events = []
     this.head = 0
     this.base = this.lastSeq + 1
     this.bytes = 0
-    this.wake()
+    for (const reader of [...this.live]) this.finish(reader)
   }
 
   /** Drops the events up to `seq`, included. Returns the characters freed. */
@@ -80,47 +111,55 @@ export class MemoryLog {
   }
 
   /**
-   * The events after `after`, then live ones, until the log ends, is disposed or `signal`
-   * aborts. `consume` trims each event once read (a log with a single reader).
+   * Delivers the events after `after`, then live ones, until the log ends or the subscription
+   * is closed. `consume` trims each event once delivered (a log with a single reader).
    */
-  async *read(after: number, signal: AbortSignal, consume = false): AsyncGenerator<StoredEvent, void, undefined> {
-    this.readers++
-    try {
-      let next = after + 1
-      while (!signal.aborted && !this.gone) {
-        if (next < this.firstSeq) throw new EventsTrimmedError(this.firstSeq)
-        if (next <= this.lastSeq) {
-          const data = this.events[this.head + (next - this.firstSeq)] as string
-          yield { seq: next, data }
-          if (consume) this.trim(next)
-          next++
-          continue
-        }
-        if (this.done) return
-        await this.changed(signal)
-      }
-    } finally {
-      this.readers--
+  follow(after: number, follower: Follower, consume = false): Subscription {
+    const reader: Reader = { follower, next: after + 1, paused: false, closed: false, consume }
+    this.open++
+    this.deliver(reader)
+    return {
+      resume: () => {
+        if (!reader.paused || reader.closed) return
+        reader.paused = false
+        this.deliver(reader)
+      },
+      close: () => this.finish(reader, false),
     }
   }
 
-  /** Resolves on the next append, end or disposal, or when `signal` aborts. */
-  changed(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal.aborted) return resolve()
-      const done = () => {
-        signal.removeEventListener('abort', done)
-        resolve()
+  private deliver(reader: Reader): void {
+    while (!reader.closed && !reader.paused) {
+      if (reader.next < this.firstSeq && reader.next <= this.lastSeq) {
+        this.finish(reader, false)
+        reader.follower.error(new EventsTrimmedError(this.firstSeq))
+        return
       }
-      this.waiters.push(done)
-      signal.addEventListener('abort', done, { once: true })
-    })
+      if (reader.next <= this.lastSeq) {
+        const seq = reader.next++
+        const more = reader.follower.event({ seq, data: this.events[this.head + (seq - this.firstSeq)] as string })
+        if (reader.consume) this.trim(seq)
+        if (!more && !reader.closed) {
+          reader.paused = true
+          this.live.delete(reader)
+        }
+        continue
+      }
+      if (this.done) {
+        this.finish(reader)
+        return
+      }
+      this.live.add(reader)
+      return
+    }
   }
 
-  private wake(): void {
-    if (this.waiters.length === 0) return
-    const waiters = this.waiters
-    this.waiters = []
-    for (const waiter of waiters) waiter()
+  private finish(reader: Reader, tell = true): void {
+    if (reader.closed) return
+    reader.closed = true
+    this.live.delete(reader)
+    this.open--
+    if (tell) reader.follower.end()
+    if (this.open === 0) this.onIdle?.()
   }
 }

@@ -1,19 +1,30 @@
 /**
- * One generation in progress: it pulls wire events from a source (the simulated model through
- * an encoder, or an upstream relay) and appends them to the stream's log. Connections only read
- * that log, so a resumable stream outlives its connection and a reader never slows the model.
+ * One generation in progress: a source (the simulated model through a wire, or an upstream
+ * relay) pushes wire events into it, and it appends them to the stream's log. Connections only
+ * follow that log, so a resumable stream outlives its connection and a reader never slows the
+ * model down.
  */
 
-/** What a source yields. */
-export type RunItem =
+/** Where a source writes. Every method is synchronous: the hot path makes no promise per token. */
+export interface RunSink {
+  /** Aborts when the run is stopped: sources stop their timers and fetches. */
+  readonly signal: AbortSignal
   /** A wire event, stored and numbered. */
-  | { type: 'event'; data: string }
+  event(data: string): void
   /** Fault: drop the connection that started the stream once it has every event so far. */
-  | { type: 'drop' }
+  drop(): void
   /** Fault: text sent as is on that connection only, never stored (a WebSocket frame that is not JSON). */
-  | { type: 'raw'; data: string }
-  /** The stream ended with an error event (already yielded). */
-  | { type: 'failed' }
+  raw(data: string): void
+  /** The stream ended with an error event (already written). */
+  failed(): void
+  /** One output token generated. */
+  countToken(): void
+  /** Stops the run (a source may end its own: a whole answer cut by the drop fault). */
+  stop(reason: RunOutcome): void
+}
+
+/** A source runs until its answer is complete (resolves) or fails or is stopped (rejects). */
+export type RunSource = (sink: RunSink) => Promise<void>
 
 /** Why a run ended. */
 export type RunOutcome =
@@ -27,14 +38,16 @@ export type RunOutcome =
   | 'timeout'
 
 export interface RunTarget {
-  append(data: string): Promise<number> | number
-  end(): Promise<void> | void
+  /** Appends the next event; a store that writes elsewhere may answer with a promise. */
+  append(data: string): number | Promise<number>
+  end(): void | Promise<void>
 }
 
-/** A fault event waiting for the origin connection to reach `afterSeq`. */
+/** A fault waiting for the origin connection to have `afterSeq`. */
 export interface RunMarker {
   afterSeq: number
-  item: Extract<RunItem, { type: 'drop' | 'raw' }>
+  type: 'drop' | 'raw'
+  data?: string
 }
 
 /** Why the server ended a stream with an error, for the wire's error event. */
@@ -58,20 +71,24 @@ export interface RunOptions {
   maxDurationMs?: number
 }
 
-export class StreamRun {
+export class StreamRun implements RunSink {
   readonly id: string
   readonly startedAt = performance.now()
   tokens = 0
+  /** Events written so far: the seq of the last one (stores number events 1, 2, 3…). */
   lastSeq = 0
   outcome: RunOutcome | undefined
   endedAt: number | undefined
   readonly ended: Promise<RunOutcome>
   private readonly controller = new AbortController()
   private stopReason: RunOutcome | undefined
+  private failedBySource = false
   private readonly markers: RunMarker[] = []
   private readonly markerListeners = new Set<() => void>()
   private resolveEnded!: (outcome: RunOutcome) => void
   private timer: ReturnType<typeof setTimeout> | undefined
+  /** Appends still in flight to a store that answers with promises, chained in order. */
+  private writes: Promise<unknown> | undefined
 
   constructor(private readonly options: RunOptions) {
     this.id = options.id
@@ -82,20 +99,36 @@ export class StreamRun {
     }
   }
 
-  /** Aborts when the run is stopped: sources pass it to sleeps and fetches. */
   get signal(): AbortSignal {
     return this.controller.signal
   }
 
-  /** Counts one output token generated. */
+  event(data: string): void {
+    if (this.outcome !== undefined || this.stopReason !== undefined) return
+    this.lastSeq++
+    this.write(data)
+  }
+
+  drop(): void {
+    this.mark({ afterSeq: this.lastSeq, type: 'drop' })
+  }
+
+  raw(data: string): void {
+    this.mark({ afterSeq: this.lastSeq, type: 'raw', data })
+  }
+
+  failed(): void {
+    this.failedBySource = true
+  }
+
   countToken(): void {
     this.tokens++
     this.options.onToken?.()
   }
 
-  /** Starts pulling from the source. */
-  start(source: AsyncIterable<RunItem>): this {
-    void this.loop(source)
+  /** Starts the source. */
+  start(source: RunSource): this {
+    void this.run(source)
     return this
   }
 
@@ -108,6 +141,7 @@ export class StreamRun {
 
   /** Fault markers the origin connection has reached, removed from the queue. */
   takeMarkers(deliveredSeq: number): RunMarker[] {
+    if (this.markers.length === 0 || (this.markers[0] as RunMarker).afterSeq > deliveredSeq) return NO_MARKERS
     const due: RunMarker[] = []
     while (this.markers.length > 0 && (this.markers[0] as RunMarker).afterSeq <= deliveredSeq)
       due.push(this.markers.shift() as RunMarker)
@@ -119,32 +153,36 @@ export class StreamRun {
     return () => this.markerListeners.delete(listener)
   }
 
-  private async loop(source: AsyncIterable<RunItem>): Promise<void> {
+  private mark(marker: RunMarker): void {
+    this.markers.push(marker)
+    for (const listener of this.markerListeners) listener()
+  }
+
+  private write(data: string): void {
+    const { target } = this.options
+    if (this.writes !== undefined) {
+      this.writes = this.writes.then(() => target.append(data))
+      return
+    }
+    const result = target.append(data)
+    if (typeof result !== 'number') this.writes = result
+  }
+
+  private async run(source: RunSource): Promise<void> {
     const { target } = this.options
     let outcome: RunOutcome = 'finished'
     let failure: RunError | undefined
     try {
-      for await (const item of source) {
-        if (this.stopReason !== undefined) break
-        switch (item.type) {
-          case 'event':
-            this.lastSeq = await target.append(item.data)
-            break
-          case 'failed':
-            outcome = 'failed'
-            break
-          default:
-            this.markers.push({ afterSeq: this.lastSeq, item })
-            for (const listener of this.markerListeners) listener()
-        }
-      }
+      await source(this)
       if (this.stopReason !== undefined) outcome = this.stopReason
+      else if (this.failedBySource) outcome = 'failed'
     } catch (error) {
       outcome = this.stopReason ?? 'failed'
       if (this.stopReason === undefined) failure = runError(error)
     }
     failure ??= ENDING_ERRORS[outcome]
     try {
+      await this.writes
       // Readers still attached learn why the stream ends; a cancelled one is already gone.
       if (failure !== undefined) for (const data of this.options.fail(failure)) await target.append(data)
       if (outcome !== 'cancelled') await target.end()
@@ -159,6 +197,8 @@ export class StreamRun {
     this.resolveEnded(outcome)
   }
 }
+
+const NO_MARKERS: RunMarker[] = []
 
 const ENDING_ERRORS: Partial<Record<RunOutcome, RunError>> = {
   shutdown: { message: 'The server is shutting down', code: 'server_shutdown', kind: 'interrupted' },

@@ -1,5 +1,5 @@
 import { contentTypeOf } from '@rivulet/core'
-import type { StoredEvent } from './log.js'
+import type { Follower, Subscription } from './log.js'
 import type { StreamRun } from './run.js'
 
 /**
@@ -28,17 +28,24 @@ export interface SseBodyOptions {
 
 const encoder = new TextEncoder()
 
+/** Events queued for the socket before this body stops taking more from the log. */
+const HIGH_WATER_MARK = 32
+
 /**
- * A response body that writes each event with its `id:` as the client reads: pulled, so a slow
- * client never makes events pile up here (they wait in the log, which is bounded).
+ * A response body that writes each event with its `id:`. Events are pushed as they are
+ * appended; when the client reads slower than they come, the body pauses and the events wait in
+ * the log (which is bounded) until the client catches up.
  */
-export function sseBody(events: AsyncIterable<StoredEvent>, options: SseBodyOptions): ReadableStream<Uint8Array> {
-  const iterator = events[Symbol.asyncIterator]()
+export function sseBody(
+  follow: (follower: Follower) => Subscription | undefined,
+  options: SseBodyOptions,
+): ReadableStream<Uint8Array> {
   const { origin } = options
+  let subscription: Subscription | undefined
   let delivered = 0
   let dropping = false
   let closed = false
-  let lastWriteAt = performance.now()
+  let wrote = true
   let keepalive: ReturnType<typeof setInterval> | undefined
   let stopMarkers: (() => void) | undefined
 
@@ -47,14 +54,14 @@ export function sseBody(events: AsyncIterable<StoredEvent>, options: SseBodyOpti
     closed = true
     clearInterval(keepalive)
     stopMarkers?.()
-    void iterator.return?.()
+    subscription?.close()
     options.onClose(reason)
   }
 
   const checkMarkers = () => {
     if (origin === undefined || dropping) return
     for (const marker of origin.takeMarkers(delivered)) {
-      if (marker.item.type !== 'drop') continue
+      if (marker.type !== 'drop') continue
       dropping = true
       // After the chunks already queued are written out: the client gets every event before the cut.
       setImmediate(options.drop)
@@ -67,43 +74,45 @@ export function sseBody(events: AsyncIterable<StoredEvent>, options: SseBodyOpti
       start(controller) {
         const keepaliveMs = options.keepaliveMs ?? 15_000
         keepalive = setInterval(() => {
-          if (closed || performance.now() - lastWriteAt < keepaliveMs) return
-          lastWriteAt = performance.now()
-          controller.enqueue(encoder.encode(': keepalive\n\n'))
+          if (!wrote && !closed && !dropping) controller.enqueue(encoder.encode(': keepalive\n\n'))
+          wrote = false
         }, keepaliveMs)
         keepalive.unref?.()
         stopMarkers = origin?.onMarker(checkMarkers)
-        checkMarkers()
-      },
-      async pull(controller) {
-        if (dropping || closed) return
-        let result: IteratorResult<StoredEvent>
-        try {
-          result = await iterator.next()
-        } catch {
-          // The events are gone (trimmed past this reader): cut the connection, as a drop would.
-          close('end')
-          dropping = true
-          options.drop()
-          return
-        }
-        // Past a drop point nothing more goes out on this connection.
-        if (closed || dropping) return
-        if (result.done) {
+        subscription = follow({
+          event(event) {
+            // Past a drop point nothing more goes out on this connection.
+            if (closed || dropping) return false
+            controller.enqueue(Buffer.from(`id: ${event.seq}\n${event.data}`))
+            wrote = true
+            delivered = event.seq
+            checkMarkers()
+            return (controller.desiredSize ?? 0) > 0
+          },
+          end() {
+            if (closed) return
+            close('end')
+            controller.close()
+          },
+          error() {
+            // The events are gone (trimmed past this reader): cut the connection, as a drop would.
+            close('end')
+            dropping = true
+            options.drop()
+          },
+        })
+        if (subscription === undefined && !closed) {
           close('end')
           controller.close()
-          return
         }
-        const { seq, data } = result.value
-        controller.enqueue(encoder.encode(`id: ${seq}\n${data}`))
-        lastWriteAt = performance.now()
-        delivered = seq
-        checkMarkers()
+      },
+      pull() {
+        subscription?.resume()
       },
       cancel() {
         close('cancel')
       },
     },
-    { highWaterMark: 0 },
+    { highWaterMark: HIGH_WATER_MARK },
   )
 }

@@ -1,64 +1,85 @@
 import { describe, expect, it } from 'vitest'
-import { EventsTrimmedError, MemoryLog, type StoredEvent } from './log.js'
+import { EventsTrimmedError, type Follower, MemoryLog, type StoredEvent, type Subscription } from './log.js'
 import { MemoryStreamStore } from './store.js'
 
-async function take(events: AsyncIterable<StoredEvent>, count: number): Promise<StoredEvent[]> {
-  const out: StoredEvent[] = []
-  if (count === 0) return out
-  for await (const event of events) {
-    out.push(event)
-    if (out.length === count) break
+/** A follower that records what it gets; `pauseAfter` makes it pause once, when it has that many. */
+function recorder(pauseAfter = Number.POSITIVE_INFINITY) {
+  const got = { events: [] as StoredEvent[], ended: false, error: undefined as Error | undefined }
+  const follower: Follower = {
+    event: (event) => {
+      got.events.push(event)
+      return got.events.length !== pauseAfter
+    },
+    end: () => {
+      got.ended = true
+    },
+    error: (error) => {
+      got.error = error
+    },
   }
-  return out
+  return { got, follower }
 }
 
-async function all(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[]> {
-  const out: StoredEvent[] = []
-  for await (const event of events) out.push(event)
-  return out
-}
+const data = (events: StoredEvent[]) => events.map((event) => event.data)
 
 describe('MemoryLog', () => {
-  it('replays from any position, then follows live appends until the end', async () => {
+  it('replays from any position, then follows live appends until the end', () => {
     const log = new MemoryLog()
     log.append('a')
     log.append('b')
-    const reading = all(log.read(1, new AbortController().signal))
+    const { got, follower } = recorder()
+    log.follow(1, follower)
+    expect(got.events).toEqual([{ seq: 2, data: 'b' }])
     log.append('c')
+    expect(got.events.at(-1)).toEqual({ seq: 3, data: 'c' })
+    expect(got.ended).toBe(false)
     log.end()
-    expect(await reading).toEqual([
-      { seq: 2, data: 'b' },
-      { seq: 3, data: 'c' },
-    ])
+    expect(got.ended).toBe(true)
+    expect(log.readers).toBe(0)
   })
 
-  it('a consuming reader frees each event once read', async () => {
+  it('a paused reader catches up from the log when resumed, missing nothing', () => {
     const log = new MemoryLog()
-    for (const data of ['a', 'b', 'c']) log.append(data)
+    const { got, follower } = recorder(2)
+    const subscription = log.follow(0, follower)
+    for (const value of ['a', 'b', 'c', 'd']) log.append(value)
+    expect(data(got.events)).toEqual(['a', 'b'])
+    subscription.resume()
+    expect(data(got.events)).toEqual(['a', 'b', 'c', 'd'])
+    log.append('e')
+    expect(data(got.events)).toEqual(['a', 'b', 'c', 'd', 'e'])
+  })
+
+  it('a consuming reader frees each event once delivered', () => {
+    const log = new MemoryLog()
+    const { got, follower } = recorder()
+    log.follow(0, follower, true)
+    for (const value of ['a', 'b', 'c']) log.append(value)
     log.end()
-    expect((await all(log.read(0, new AbortController().signal, true))).map((event) => event.data)).toEqual([
-      'a',
-      'b',
-      'c',
-    ])
+    expect(data(got.events)).toEqual(['a', 'b', 'c'])
     expect(log.bytes).toBe(0)
     expect(log.firstSeq).toBe(4)
   })
 
-  it('stops a waiting reader when its signal aborts', async () => {
+  it('a closed subscription gets nothing more', () => {
     const log = new MemoryLog()
-    const controller = new AbortController()
-    const reading = all(log.read(0, controller.signal))
-    controller.abort()
-    expect(await reading).toEqual([])
+    const { got, follower } = recorder()
+    const subscription: Subscription = log.follow(0, follower)
+    subscription.close()
+    log.append('a')
+    log.end()
+    expect(got).toEqual({ events: [], ended: false, error: undefined })
     expect(log.readers).toBe(0)
   })
 
-  it('tells a reader whose position was trimmed', async () => {
+  it('tells a reader whose position was trimmed', () => {
     const log = new MemoryLog()
-    for (const data of ['a', 'b', 'c']) log.append(data)
+    for (const value of ['a', 'b', 'c']) log.append(value)
     log.trim(2)
-    await expect(all(log.read(0, new AbortController().signal))).rejects.toBeInstanceOf(EventsTrimmedError)
+    const { got, follower } = recorder()
+    log.follow(0, follower)
+    expect(got.error).toBeInstanceOf(EventsTrimmedError)
+    expect(got.events).toEqual([])
   })
 })
 
@@ -67,22 +88,28 @@ describe('MemoryStreamStore', () => {
     const store = new MemoryStreamStore()
     expect(await store.create('s', 'openai-chat')).toBe('created')
     expect(await store.create('s', 'openai-chat')).toBe('exists')
-    await store.append('s', 'one')
-    const live = all(store.read('s', 0, new AbortController().signal))
-    await store.append('s', 'two')
+    expect(store.append('s', 'one')).toBe(1)
+    const { got, follower } = recorder()
+    store.follow('s', 0, follower)
+    store.append('s', 'two')
     await store.end('s')
-    expect((await live).map((event) => event.data)).toEqual(['one', 'two'])
+    expect(data(got.events)).toEqual(['one', 'two'])
+    expect(got.ended).toBe(true)
     expect(await store.info('s')).toEqual({ id: 's', format: 'openai-chat', lastSeq: 2, firstSeq: 1, done: true })
+    expect(store.follow('unknown', 0, recorder().follower)).toBeUndefined()
     await store.close()
   })
 
-  it('cancel stops the producer, forgets the stream and refuses the id afterwards', async () => {
+  it('cancel stops the producer, ends the readers, forgets the stream and refuses the id afterwards', async () => {
     const store = new MemoryStreamStore()
     await store.create('s', 'ws')
     let cancelled = 0
     store.onCancel('s', () => cancelled++)
+    const { got, follower } = recorder()
+    store.follow('s', 0, follower)
     expect(await store.cancel('s')).toBe(true)
     expect(cancelled).toBe(1)
+    expect(got.ended).toBe(true)
     expect(await store.info('s')).toBeUndefined()
     expect(await store.create('s', 'ws')).toBe('cancelled')
     // Unknown ids are remembered too: a cancel may overtake its stream.
@@ -105,16 +132,18 @@ describe('MemoryStreamStore', () => {
   it('is bounded in bytes: ended streams go first, then the oldest events of the growing one', async () => {
     const store = new MemoryStreamStore({ maxBytes: 100 })
     await store.create('old', 'openai-chat')
-    await store.append('old', 'x'.repeat(60))
+    store.append('old', 'x'.repeat(60))
     await store.end('old')
     await store.create('new', 'openai-chat')
-    await store.append('new', 'y'.repeat(50))
+    store.append('new', 'y'.repeat(50))
     expect(await store.info('old')).toBeUndefined()
-    await store.append('new', 'z'.repeat(50))
-    await store.append('new', 'w'.repeat(50))
+    store.append('new', 'z'.repeat(50))
+    store.append('new', 'w'.repeat(50))
     expect(store.size().bytes).toBeLessThanOrEqual(100)
     expect(await store.info('new')).toMatchObject({ firstSeq: 2, lastSeq: 3 })
-    await expect(take(store.read('new', 0, new AbortController().signal), 1)).rejects.toBeInstanceOf(EventsTrimmedError)
+    const { got, follower } = recorder()
+    store.follow('new', 0, follower)
+    expect(got.error).toBeInstanceOf(EventsTrimmedError)
     await store.close()
   })
 
@@ -127,16 +156,21 @@ describe('MemoryStreamStore', () => {
     let stopped = false
     store.onCancel('abandoned', () => (stopped = true))
     await store.create('watched', 'openai-chat')
-    const controller = new AbortController()
-    const reading = all(store.read('watched', 0, controller.signal))
+    const watching = store.follow('watched', 0, recorder().follower)
     now = 1500
     await store.create('trigger', 'openai-chat') // creating sweeps
     expect(await store.info('ended')).toBeUndefined()
     expect(await store.info('abandoned')).toBeUndefined()
     expect(stopped).toBe(true)
     expect(await store.info('watched')).toBeDefined()
-    controller.abort()
-    await reading
+    // Once its reader leaves, its window starts.
+    watching?.close()
+    now = 2000
+    await store.create('trigger-2', 'openai-chat')
+    expect(await store.info('watched')).toBeDefined()
+    now = 2600
+    await store.create('trigger-3', 'openai-chat')
+    expect(await store.info('watched')).toBeUndefined()
     await store.close()
   })
 })

@@ -4,7 +4,7 @@
  * resume after a drop) reads them back from a position. The interface is small and async so a
  * shared store (Redis, see the README) can stand in when the server runs as several instances.
  */
-import { EventsTrimmedError, MemoryLog, type StoredEvent } from './log.js'
+import { type Follower, MemoryLog, type Subscription } from './log.js'
 
 /** How a stream's events are written: SSE of one provider, or WebSocket frames. */
 export type StreamFormat = 'openai-chat' | 'anthropic' | 'ws'
@@ -32,16 +32,20 @@ export type CreateResult =
 
 export interface StreamStore {
   create(id: string, format: StreamFormat): Promise<CreateResult>
-  /** Appends the stream's next event; returns its seq (1, 2, 3…). */
-  append(id: string, data: string): Promise<number>
+  /**
+   * Appends the stream's next event; returns its seq (1, 2, 3…). A store in this process
+   * answers at once; one that writes elsewhere may answer with a promise.
+   */
+  append(id: string, data: string): number | Promise<number>
   /** No more events: readers get what is left, then the end. The events stay for the retention window. */
   end(id: string): Promise<void>
   info(id: string): Promise<StreamInfo | undefined>
   /**
-   * The events after `after`, then the live ones, until the stream ends, is cancelled or
-   * `signal` aborts. Throws `EventsTrimmedError` when `after` is older than what is held.
+   * Delivers the events after `after`, then the live ones, to `follower` until the stream ends
+   * or is cancelled (`follower.end()`), or the subscription is closed. `follower.error()` gets
+   * an `EventsTrimmedError` when `after` is older than what is held. Undefined for an unknown id.
    */
-  read(id: string, after: number, signal: AbortSignal): AsyncIterable<StoredEvent>
+  follow(id: string, after: number, follower: Follower): Subscription | undefined
   /**
    * Stops the stream wherever it runs and forgets it. Returns false for an unknown id, which
    * is remembered anyway: a stream created later with it starts cancelled (a cancel may
@@ -105,17 +109,16 @@ export class MemoryStreamStore implements StreamStore {
     if (this.tombstones.has(id)) return 'cancelled'
     if (this.entries.has(id)) return 'exists'
     if (this.entries.size >= this.maxStreams && !this.evictOldestEnded()) return 'full'
-    this.entries.set(id, {
-      id,
-      format,
-      log: new MemoryLog(),
-      idleSince: this.now(),
-      cancelListeners: new Set(),
-    })
+    const entry: Entry = { id, format, log: new MemoryLog(), idleSince: this.now(), cancelListeners: new Set() }
+    // The last reader left a stream: its window starts now.
+    entry.log.onIdle = () => {
+      entry.idleSince = this.now()
+    }
+    this.entries.set(id, entry)
     return 'created'
   }
 
-  async append(id: string, data: string): Promise<number> {
+  append(id: string, data: string): number {
     const entry = this.entries.get(id)
     if (entry === undefined) throw new Error(`No stream ${id}`)
     const seq = entry.log.append(data)
@@ -139,16 +142,11 @@ export class MemoryStreamStore implements StreamStore {
     return { id, format: entry.format, lastSeq: log.lastSeq, firstSeq: log.firstSeq, done: log.done }
   }
 
-  async *read(id: string, after: number, signal: AbortSignal): AsyncGenerator<StoredEvent, void, undefined> {
+  follow(id: string, after: number, follower: Follower): Subscription | undefined {
     const entry = this.entries.get(id)
-    if (entry === undefined) return
-    if (after + 1 < entry.log.firstSeq) throw new EventsTrimmedError(entry.log.firstSeq)
+    if (entry === undefined) return undefined
     entry.idleSince = undefined
-    try {
-      yield* entry.log.read(after, signal)
-    } finally {
-      if (entry.log.readers === 0) entry.idleSince = this.now()
-    }
+    return entry.log.follow(after, follower)
   }
 
   async cancel(id: string): Promise<boolean> {

@@ -5,10 +5,11 @@
  */
 import { anthropicEncoder, openaiChatEncoder, type ProtocolEncoder, type StreamPart } from '@rivulet/core'
 import type { SimEvent } from '../sim/model.js'
-import type { RunError, RunItem } from './run.js'
+import type { RunError, RunSink } from './run.js'
 
 export interface Wire {
-  items(events: AsyncIterable<SimEvent>): AsyncIterable<RunItem>
+  /** Writes one thing the model did to the run. */
+  write(event: SimEvent, sink: RunSink): void
   /** Terminal error events in this wire's shape. */
   fail(error: RunError): string[]
 }
@@ -36,34 +37,29 @@ export function sseWire(options: SseWireOptions): Wire {
     protocol === 'openai-chat'
       ? openaiChatEncoder({ id: options.id, model: options.model, created: options.created })
       : anthropicEncoder({ id: options.id, model: options.model })
-  // Anthropic's error type must be one of its own; OpenAI's code is free text.
-  const fail = ({ message, code }: RunError) =>
-    splitEvents(encoder.error({ message, code: protocol === 'anthropic' ? 'api_error' : code }))
   return {
-    fail,
-    async *items(events) {
-      for await (const event of events) {
-        if (event.type === 'part') {
-          const { part } = event
-          if (part.type === 'usage' && !options.includeUsage) continue
-          for (const data of splitEvents(encoder.push(part))) yield { type: 'event', data }
-          if (part.type === 'finish') for (const data of splitEvents(encoder.end())) yield { type: 'event', data }
-          continue
-        }
-        switch (event.fault) {
-          case 'drop':
-            yield { type: 'drop' }
-            break
-          case 'malformed':
-            yield { type: 'event', data: malformedEvent(protocol) }
-            break
-          case 'provider-error': {
-            const code = protocol === 'anthropic' ? FAULT_ERROR.anthropicCode : FAULT_ERROR.openaiCode
-            for (const data of splitEvents(encoder.error({ message: FAULT_ERROR.message, code })))
-              yield { type: 'event', data }
-            yield { type: 'failed' }
-            return
-          }
+    // Anthropic's error type must be one of its own; OpenAI's code is free text.
+    fail: ({ message, code }) =>
+      splitEvents(encoder.error({ message, code: protocol === 'anthropic' ? 'api_error' : code })),
+    write(event, sink) {
+      if (event.type === 'part') {
+        const { part } = event
+        if (part.type === 'usage' && !options.includeUsage) return
+        writeEvents(encoder.push(part), sink)
+        if (part.type === 'finish') writeEvents(encoder.end(), sink)
+        return
+      }
+      switch (event.fault) {
+        case 'drop':
+          sink.drop()
+          return
+        case 'malformed':
+          sink.event(malformedEvent(protocol))
+          return
+        case 'provider-error': {
+          const code = protocol === 'anthropic' ? FAULT_ERROR.anthropicCode : FAULT_ERROR.openaiCode
+          writeEvents(encoder.error({ message: FAULT_ERROR.message, code }), sink)
+          sink.failed()
         }
       }
     },
@@ -78,6 +74,20 @@ function malformedEvent(protocol: 'openai-chat' | 'anthropic'): string {
   return protocol === 'anthropic'
     ? 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"cut of\n\n'
     : 'data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"cut of\n\n'
+}
+
+/** Each SSE event of an encoder's text as its own event (most texts hold exactly one: no array then). */
+function writeEvents(text: string, sink: RunSink): void {
+  const end = text.indexOf('\n\n')
+  if (end === -1) {
+    if (text !== '') sink.event(`${text}\n\n`)
+    return
+  }
+  if (end === text.length - 2) {
+    sink.event(text)
+    return
+  }
+  for (const event of splitEvents(text)) sink.event(event)
 }
 
 /** An encoder's text holds whole SSE events, each ending in a blank line (their data is JSON: no line breaks). */
@@ -98,42 +108,29 @@ export function splitEvents(text: string): string[] {
 }
 
 /** WebSocket frames (see core's transports/websocket.ts for the protocol). */
-export function wsWire(id: string): Wire & { parts(parts: AsyncIterable<StreamPart>): AsyncIterable<RunItem> } {
+export function wsWire(id: string): Wire & { part(part: StreamPart, sink: RunSink): void } {
   let seq = 0
-  const part = (value: StreamPart) => JSON.stringify({ type: 'part', id, seq: ++seq, part: value })
-  const fail = ({ kind, ...fields }: RunError) => [errorFrame(id, { kind: kind ?? 'provider', ...fields })]
+  const quotedId = JSON.stringify(id)
+  const part = (value: StreamPart, sink: RunSink) => {
+    sink.event(`{"type":"part","id":${quotedId},"seq":${++seq},"part":${JSON.stringify(value)}}`)
+    if (value.type === 'finish') sink.event(JSON.stringify({ type: 'end', id }))
+  }
   return {
-    fail,
-    async *items(events) {
-      for await (const event of events) {
-        if (event.type === 'part') {
-          yield { type: 'event', data: part(event.part) }
-          if (event.part.type === 'finish') yield { type: 'event', data: JSON.stringify({ type: 'end', id }) }
-          continue
-        }
-        switch (event.fault) {
-          case 'drop':
-            yield { type: 'drop' }
-            break
-          case 'malformed':
-            // Not stored and not numbered: `seq` stays gapless, and a resume never replays it.
-            yield { type: 'raw', data: `{"type":"part","id":${JSON.stringify(id)},"seq":` }
-            break
-          case 'provider-error':
-            yield {
-              type: 'event',
-              data: errorFrame(id, { kind: 'provider', message: FAULT_ERROR.message, code: FAULT_ERROR.openaiCode }),
-            }
-            yield { type: 'failed' }
-            return
-        }
-      }
-    },
-    /** Parts from a relay, decoded from the upstream's stream. */
-    async *parts(parts) {
-      for await (const value of parts) {
-        yield { type: 'event', data: part(value) }
-        if (value.type === 'finish') yield { type: 'event', data: JSON.stringify({ type: 'end', id }) }
+    fail: ({ kind, ...fields }) => [errorFrame(id, { kind: kind ?? 'provider', ...fields })],
+    part,
+    write(event, sink) {
+      if (event.type === 'part') return part(event.part, sink)
+      switch (event.fault) {
+        case 'drop':
+          sink.drop()
+          return
+        case 'malformed':
+          // Not stored and not numbered: `seq` stays gapless, and a resume never replays it.
+          sink.raw(`{"type":"part","id":${quotedId},"seq":`)
+          return
+        case 'provider-error':
+          sink.event(errorFrame(id, { kind: 'provider', message: FAULT_ERROR.message, code: FAULT_ERROR.openaiCode }))
+          sink.failed()
       }
     },
   }

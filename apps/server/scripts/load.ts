@@ -1,0 +1,300 @@
+/**
+ * Load test: holds N concurrent streams at R tokens per second against a server on this
+ * machine's loopback (127.0.0.1 only; it starts its own), then reports TTFT and inter-token
+ * delay percentiles, errors and the server's memory. It stops by itself after the run.
+ *
+ *   pnpm --filter @rivulet/server load -- --streams 1000 --rate 20 --seconds 20
+ *
+ * Options: --streams N (100), --rate R tokens/s per stream (20), --seconds S of streaming per
+ * stream (10), --ramp S to open all streams (N / 200), --transport sse|ws (sse), --in-process (run the
+ * server in this process instead of spawning it; its memory then includes the clients'),
+ * --profile DIR (write a CPU profile of the spawned server there).
+ */
+import { spawn } from 'node:child_process'
+import { request } from 'node:http'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { WebSocket } from 'ws'
+import { startServer } from '../src/server.js'
+
+const HOST = '127.0.0.1'
+
+const { values: args } = parseArgs({
+  // `pnpm … load -- --streams 10` passes the `--` through.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
+  options: {
+    streams: { type: 'string', default: '100' },
+    rate: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '10' },
+    ramp: { type: 'string' },
+    transport: { type: 'string', default: 'sse' },
+    'in-process': { type: 'boolean', default: false },
+    profile: { type: 'string' },
+  },
+})
+const streams = positive(args.streams, 'streams')
+const rate = positive(args.rate, 'rate')
+const seconds = positive(args.seconds, 'seconds')
+// Streams open at 200 a second unless told otherwise: the figures are about holding them, not a connection storm.
+const rampMs = (args.ramp === undefined ? Math.max(1, streams / 200) : Number(args.ramp)) * 1000
+const transport = args.transport === 'ws' ? 'ws' : 'sse'
+const tokens = Math.round(rate * seconds)
+
+interface StreamResult {
+  ttftMs?: number
+  gapsMs: number[]
+  tokens: number
+  error?: string
+}
+
+interface ServerHandle {
+  url: string
+  memory(): Promise<{ rssBytes: number; heapUsedBytes: number }>
+  stop(): Promise<void>
+}
+
+async function main(): Promise<void> {
+  const server = args['in-process'] ? await inProcessServer() : await spawnedServer()
+  // A hard stop: whatever happens, the run ends.
+  const deadline = setTimeout(
+    () => {
+      console.error('load: the run overran its time limit; stopping')
+      void server.stop().finally(() => process.exit(2))
+    },
+    (seconds + rampMs / 1000 + 60) * 1000,
+  )
+  deadline.unref()
+
+  console.log(
+    `load: ${streams} ${transport.toUpperCase()} streams × ${rate} tokens/s × ${seconds} s (${tokens} tokens each), ramp ${rampMs / 1000} s, server ${args['in-process'] ? 'in-process' : 'spawned'} on ${server.url}`,
+  )
+  let peakRss = 0
+  let peakHeap = 0
+  const sampler = setInterval(async () => {
+    const memory = await server.memory().catch(() => undefined)
+    if (!memory) return
+    peakRss = Math.max(peakRss, memory.rssBytes)
+    peakHeap = Math.max(peakHeap, memory.heapUsedBytes)
+  }, 1000)
+
+  const startedAt = performance.now()
+  const results = await Promise.all(
+    Array.from({ length: streams }, async (_, i) => {
+      await new Promise((resolve) => setTimeout(resolve, (rampMs * i) / streams))
+      return transport === 'ws' ? wsStream(server.url, i) : sseStream(server.url, i)
+    }),
+  )
+  const elapsedS = (performance.now() - startedAt) / 1000
+  clearInterval(sampler)
+  const memory = await server.memory()
+  peakRss = Math.max(peakRss, memory.rssBytes)
+  peakHeap = Math.max(peakHeap, memory.heapUsedBytes)
+  await server.stop()
+  clearTimeout(deadline)
+
+  const failed = results.filter((result) => result.error !== undefined)
+  const ttfts = results.flatMap((result) => (result.ttftMs === undefined ? [] : [result.ttftMs]))
+  const gaps = results.flatMap((result) => result.gapsMs)
+  const received = results.reduce((sum, result) => sum + result.tokens, 0)
+  const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`
+  console.log(`completed      ${streams - failed.length}/${streams} streams in ${elapsedS.toFixed(1)} s`)
+  console.log(`errors         ${failed.length}${failed.length ? ` (first: ${failed[0]?.error})` : ''}`)
+  console.log(
+    `TTFT           p50 ${ms(percentile(ttfts, 50))}  p99 ${ms(percentile(ttfts, 99))}  max ${ms(percentile(ttfts, 100))}`,
+  )
+  console.log(
+    `inter-token    p50 ${ms(percentile(gaps, 50))}  p99 ${ms(percentile(gaps, 99))}  max ${ms(percentile(gaps, 100))}  (target ${ms(1000 / rate)})`,
+  )
+  console.log(`tokens         ${received} received, ${Math.round(received / elapsedS)}/s overall`)
+  console.log(
+    `server memory  peak rss ${mb(peakRss)}, peak heap ${mb(peakHeap)}; at the end rss ${mb(memory.rssBytes)}`,
+  )
+  process.exitCode = failed.length > 0 ? 1 : 0
+}
+
+/** One SSE stream; token times are taken as each chunk arrives. */
+function sseStream(url: string, index: number): Promise<StreamResult> {
+  return new Promise((resolve) => {
+    const result: StreamResult = { gapsMs: [], tokens: 0 }
+    const body = JSON.stringify({
+      model: 'rivulet-sim',
+      stream: true,
+      messages: [{ role: 'user', content: `Load test question ${index}` }],
+      rivulet: { tokens, tokensPerSecond: rate, ttftMs: 0, jitter: 0, burstiness: 0 },
+    })
+    const sentAt = performance.now()
+    let last = 0
+    let done = false
+    let buffer = ''
+    const req = request(
+      `${url}/v1/chat/completions`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, agent: false },
+      (res) => {
+        if (res.statusCode !== 200) {
+          result.error = `HTTP ${res.statusCode}`
+          res.resume()
+          res.on('end', () => resolve(result))
+          return
+        }
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => {
+          const at = performance.now()
+          buffer += chunk
+          const end = buffer.lastIndexOf('\n\n')
+          if (end === -1) return
+          const complete = buffer.slice(0, end)
+          buffer = buffer.slice(end + 2)
+          for (const event of complete.split('\n\n')) {
+            if (event.endsWith('data: [DONE]')) done = true
+            else if (event.includes('"content":"') && !event.includes('"content":""')) {
+              result.tokens++
+              if (result.ttftMs === undefined) result.ttftMs = at - sentAt
+              else result.gapsMs.push(at - last)
+              last = at
+            }
+          }
+        })
+        res.on('end', () => {
+          if (!done) result.error = 'ended without [DONE]'
+          resolve(result)
+        })
+        res.on('error', (error) => {
+          result.error = error.message
+          resolve(result)
+        })
+      },
+    )
+    req.on('error', (error) => {
+      result.error = error.message
+      resolve(result)
+    })
+    req.end(body)
+  })
+}
+
+/** One stream over its own WebSocket. */
+function wsStream(url: string, index: number): Promise<StreamResult> {
+  return new Promise((resolve) => {
+    const result: StreamResult = { gapsMs: [], tokens: 0 }
+    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/ws`)
+    let sentAt = 0
+    let last = 0
+    socket.on('open', () => {
+      sentAt = performance.now()
+      socket.send(
+        JSON.stringify({
+          type: 'start',
+          id: `load-${index}`,
+          request: {
+            messages: [{ role: 'user', content: `Load test question ${index}` }],
+            rivulet: { tokens, tokensPerSecond: rate, ttftMs: 0, jitter: 0, burstiness: 0 },
+          },
+        }),
+      )
+    })
+    socket.on('message', (data) => {
+      const at = performance.now()
+      const frame = JSON.parse(data.toString()) as {
+        type: string
+        part?: { type: string }
+        error?: { message: string }
+      }
+      if (frame.type === 'part' && frame.part?.type === 'text-delta') {
+        result.tokens++
+        if (result.ttftMs === undefined) result.ttftMs = at - sentAt
+        else result.gapsMs.push(at - last)
+        last = at
+      } else if (frame.type === 'end' || frame.type === 'error') {
+        if (frame.type === 'error') result.error = frame.error?.message ?? 'error frame'
+        socket.close()
+      }
+    })
+    socket.on('close', () => {
+      if (result.error === undefined && result.tokens !== tokens) result.error = `closed after ${result.tokens} tokens`
+      resolve(result)
+    })
+    socket.on('error', (error) => {
+      result.error = error.message
+    })
+  })
+}
+
+async function inProcessServer(): Promise<ServerHandle> {
+  const server = await startServer({
+    port: 0,
+    host: HOST,
+    logger: false,
+    limits: { rateLimit: false, maxConcurrentStreams: streams + 100 },
+  })
+  return {
+    url: server.url,
+    memory: async () => {
+      const memory = process.memoryUsage()
+      return { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed }
+    },
+    stop: () => server.close(),
+  }
+}
+
+async function spawnedServer(): Promise<ServerHandle> {
+  const root = fileURLToPath(new URL('..', import.meta.url))
+  const profile = args.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${args.profile}`]
+  const child = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx', '--conditions=@rivulet/source', 'src/main.ts'],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST,
+        RIVULET_RATE_LIMIT: '0',
+        RIVULET_MAX_STREAMS: String(streams + 100),
+        RIVULET_LOG: 'off',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = ''
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', (chunk: string) => {
+      output += chunk
+      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+      if (match?.[1]) resolve(match[1])
+    })
+    child.once('exit', () => reject(new Error(`the server exited before listening: ${output}`)))
+  })
+  return {
+    url,
+    memory: async () => {
+      const health = (await (await fetch(`${url}/health`)).json()) as {
+        memory: { rssBytes: number; heapUsedBytes: number }
+      }
+      return health.memory
+    },
+    stop: async () => {
+      child.kill('SIGTERM')
+      await exited
+    },
+  }
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN
+  const sorted = Float64Array.from(values).sort()
+  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))] as number
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(1)} ms`
+}
+
+function positive(value: string | undefined, name: string): number {
+  const number = Number(value)
+  if (!Number.isFinite(number) || number <= 0) throw new Error(`--${name} must be a positive number`)
+  return number
+}
+
+await main()
