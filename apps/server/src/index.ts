@@ -10,7 +10,7 @@ export type { RateLimitOptions } from './limits.js'
 export { createServer, type RivuletServer, type RunningServer, type ServerOptions, startServer } from './server.js'
 export { type AnswerPlan, planAnswer, SIM_MODEL, type SimRequest } from './sim/model.js'
 export { DEFAULT_SIMULATION, type SimulationDefaults } from './sim/options.js'
-export { EventsTrimmedError, type StoredEvent } from './streams/log.js'
+export { EventsTrimmedError, type Follower, type StoredEvent, type Subscription } from './streams/log.js'
 export {
   type CreateResult,
   type MemoryStoreOptions,

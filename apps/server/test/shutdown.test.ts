@@ -36,8 +36,9 @@ describe('shutdown', () => {
     const anthropicEvents = await readEvents(anthropic)
     expect(anthropicEvents.at(-1)).toMatchObject({ event: 'error' })
     expect(anthropicEvents.at(-1)?.data).toContain('shutting down')
-    expect(frames.at(-1)).toMatchObject({ type: 'error', error: { code: 'server_shutdown' } })
+    // Every frame is in once the socket has closed.
     expect(await closed).toBe(1001)
+    expect(frames.at(-1)).toMatchObject({ type: 'error', error: { code: 'server_shutdown' } })
     expect(server.ends.map((end) => end.outcome)).toEqual(['shutdown', 'shutdown', 'shutdown'])
     await expect(fetch(`${server.url}/health`)).rejects.toThrow()
   })
