@@ -257,8 +257,11 @@ class SocketSession {
       target = log
       follow = (follower) => log.follow(0, follower, true)
     }
-    if (this.closed && !attached.resumable) {
+    // Cancelled while the store was being asked, or the socket of a stream that dies with it closed.
+    const cancelled = !this.closed && this.streams.get(id) !== attached
+    if (cancelled || (this.closed && !attached.resumable)) {
       slot.release()
+      if (attached.resumable) await ctx.store.cancel(id)
       return
     }
 
@@ -344,6 +347,11 @@ class SocketSession {
     const done = () => {
       off?.()
       if (this.streams.get(id) === attached) this.streams.delete(id)
+    }
+    // A socket that closed while the stream was set up reads nothing (a resumable stream waits for its resume).
+    if (this.closed) {
+      done()
+      return
     }
     attached.subscription = follow({
       event: (event) => {
