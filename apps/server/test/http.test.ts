@@ -1,5 +1,5 @@
 import { request } from 'node:http'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { chatBody, closeTestServers, parseEvents, postJson, readEvents, startTestServer, user } from './helpers.js'
 
 afterEach(closeTestServers)
@@ -298,7 +298,7 @@ describe('leaving clients', () => {
       {},
       controller.signal,
     ).catch(() => undefined)
-    while (server.stats().tokensGenerated < 5) await new Promise((resolve) => setTimeout(resolve, 5))
+    await vi.waitFor(() => expect(server.stats().tokensGenerated).toBeGreaterThanOrEqual(5), { interval: 2 })
     controller.abort()
     await pending
     const end = await server.nextEnd()
