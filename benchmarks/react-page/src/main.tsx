@@ -1,0 +1,109 @@
+/**
+ * One stream, one contender: `?contender=rivulet|rivulet-typing|aisdk|aisdk-throttle|naive
+ * &tps=100|1000|0&tokens=N` (tps 0: as fast as possible). `window.__bench.ready` resolves when
+ * the page is set up; `window.__bench.run()` streams the answer and resolves with the figures.
+ */
+import { setupWorker } from 'msw/browser'
+import { Profiler } from 'react'
+import { createRoot } from 'react-dom/client'
+import { tokens as corpusTokens } from '../../src/corpus.js'
+import { Contender, TEXT_SELECTOR } from './contenders.js'
+import { Recorder } from './measure.js'
+import { benchHandlers } from './mock.js'
+import { type BenchWindow, CONTENDERS, type ContenderName, type PageResult } from './protocol.js'
+
+/** Network-sized reads that split SSE lines, JSON and characters, for every contender alike. */
+const CHUNK_BYTES: [number, number] = [1, 4096]
+/** No visible progress for this long: the run fails instead of hanging. */
+const STALL_MS = 30_000
+
+const params = new URLSearchParams(window.location.search)
+const name = params.get('contender') as ContenderName
+if (!CONTENDERS.includes(name)) throw new Error(`Unknown contender: ${name}`)
+const tokensPerSecond = Number(params.get('tps') ?? 0)
+const tokens = corpusTokens(Number(params.get('tokens') ?? 1000))
+const expected = tokens.join('')
+
+const recorder = new Recorder(tokens)
+const worker = setupWorker(...benchHandlers(tokens, { tokensPerSecond, chunkBytes: CHUNK_BYTES }, recorder.arrivals))
+const host = document.getElementById('root') as HTMLElement
+let send: (() => unknown) | undefined
+const register = (fn: () => unknown) => {
+  send = fn
+}
+
+const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()))
+
+async function prepare(): Promise<void> {
+  await worker.start({ quiet: true, onUnhandledRequest: 'bypass', serviceWorker: { url: '/mockServiceWorker.js' } })
+  createRoot(host).render(
+    <Profiler id="answer" onRender={recorder.onCommit}>
+      <div data-bench="answer">
+        <Contender name={name} register={register} />
+      </div>
+    </Profiler>,
+  )
+  // Idle frames: the page settles, and the frame interval is known before anything streams.
+  for (let i = 0; i < 40; i++) await nextFrame()
+  if (!send) throw new Error(`${name} did not mount`)
+}
+
+async function run(): Promise<PageResult> {
+  const idleFrameMs = recorder.frameInterval()
+  const container = host.querySelector('[data-bench=answer]') as HTMLElement
+  const selector = TEXT_SELECTOR[name]
+  let target: Element | null = null
+  let finished: () => void = () => {}
+  let failed: (error: unknown) => void = () => {}
+  const allShown = new Promise<void>((resolve, reject) => {
+    finished = resolve
+    failed = reject
+  })
+  const observer = new MutationObserver(() => {
+    if (!target?.isConnected) target = container.querySelector(selector)
+    const node = target?.firstChild
+    // React sets a lone string child as one text node: its length is read without copying the text.
+    const length = node instanceof Text && node === target?.lastChild ? node.length : (target?.textContent?.length ?? 0)
+    recorder.textLength(length)
+    if (recorder.shown === tokens.length) finished()
+  })
+  observer.observe(container, { childList: true, subtree: true, characterData: true })
+
+  let progress = -1
+  const watchdog = setInterval(() => {
+    if (recorder.shown === progress) {
+      failed(
+        new Error(`${name} at ${tokensPerSecond} tok/s stalled: ${recorder.shown} of ${tokens.length} tokens shown`),
+      )
+    }
+    progress = recorder.shown
+  }, STALL_MS)
+  const onError = (event: ErrorEvent | PromiseRejectionEvent) =>
+    failed('reason' in event ? event.reason : (event.error ?? event.message))
+  window.addEventListener('error', onError)
+  window.addEventListener('unhandledrejection', onError)
+  try {
+    Promise.resolve(send?.()).catch(failed)
+    await allShown
+  } finally {
+    observer.disconnect()
+    clearInterval(watchdog)
+    window.removeEventListener('error', onError)
+    window.removeEventListener('unhandledrejection', onError)
+  }
+  // Until the frame that painted the last token has its after-paint mark.
+  const last = recorder.visible[tokens.length - 1] as number
+  for (let i = 0; i < 10 && Number.isNaN(recorder.paintedAfter(last)); i++) await nextFrame()
+
+  return {
+    contender: name,
+    tokensPerSecond,
+    tokens: tokens.length,
+    textMatches: container.querySelector(selector)?.textContent === expected,
+    idleFrameMs,
+    ...recorder.summary(),
+  }
+}
+
+const ready = prepare()
+;(window as BenchWindow).__bench = { ready, run }

@@ -1,0 +1,155 @@
+/**
+ * The browser side of `pnpm bench`: builds the React benchmark page (react-page/) with Vite,
+ * serves it on loopback, and launches Chromium, as the demo's browser tests do.
+ */
+import { createReadStream, existsSync, readFileSync } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { cpus } from 'node:os'
+import { extname, join, normalize } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import react from '@vitejs/plugin-react'
+import { type Browser, chromium } from 'playwright-core'
+import { build, defaultClientConditions } from 'vite'
+
+/** Debian's Chromium (`apt-get install chromium`); CHROMIUM_PATH overrides. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+export function hasChromium(): boolean {
+  return existsSync(CHROMIUM_PATH)
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    // As root in a sandboxless container, and with no network: no background traffic.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  })
+}
+
+export interface CpuSnapshot {
+  at: number
+  /** The machine's busy and total CPU time (Linux /proc/stat), in clock ticks. */
+  busyTicks: number
+  totalTicks: number
+  /** CPU seconds used by every Chromium process, and by this process. */
+  ownSeconds: number
+}
+
+/**
+ * Snapshots of CPU use, to tell what other processes on a shared machine took while the
+ * browser worked: Chromium's own CPU time comes from CDP (`SystemInfo.getProcessInfo`), the
+ * machine's from Linux's /proc/stat. The probe answers undefined where there is no /proc/stat.
+ */
+export async function cpuProbe(browser: Browser): Promise<() => Promise<CpuSnapshot | undefined>> {
+  const cdp = await browser.newBrowserCDPSession()
+  return async () => {
+    const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: Array<{ cpuTime: number }> }
+    let stat: string
+    try {
+      stat = readFileSync('/proc/stat', 'utf8')
+    } catch {
+      return undefined
+    }
+    // cpu  user nice system idle iowait irq softirq steal …
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = (stat.split('\n')[0] ?? '')
+      .trim()
+      .split(/\s+/)
+      .slice(1, 9)
+      .map(Number) as number[]
+    const busyTicks = (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)
+    const { user: nodeUser, system: nodeSystem } = process.cpuUsage()
+    return {
+      at: performance.now(),
+      busyTicks,
+      totalTicks: busyTicks + (idle ?? 0) + (iowait ?? 0),
+      ownSeconds: processInfo.reduce((sum, p) => sum + p.cpuTime, 0) + (nodeUser + nodeSystem) / 1e6,
+    }
+  }
+}
+
+/** CPUs' worth of time that processes other than Chromium and this one used between two snapshots. */
+export function othersCpus(before: CpuSnapshot | undefined, after: CpuSnapshot | undefined): number | undefined {
+  if (!before || !after || after.totalTicks <= before.totalTicks || after.at <= before.at) return undefined
+  const machine = ((after.busyTicks - before.busyTicks) / (after.totalTicks - before.totalTicks)) * cpus().length
+  const own = (after.ownSeconds - before.ownSeconds) / ((after.at - before.at) / 1000)
+  return Math.max(0, machine - own)
+}
+
+const pageRoot = fileURLToPath(new URL('../react-page/', import.meta.url))
+
+/**
+ * A production build of the page, with React's profiling build (a plain production build
+ * never calls `<Profiler onRender>`). Workspace packages come from their TypeScript sources.
+ */
+export async function buildPage(outDir: string): Promise<void> {
+  await build({
+    root: pageRoot,
+    configFile: false,
+    logLevel: 'warn',
+    plugins: [react()],
+    resolve: {
+      conditions: ['@rivulet/source', ...defaultClientConditions],
+      alias: [{ find: /^react-dom\/client$/, replacement: 'react-dom/profiling' }],
+      dedupe: ['react', 'react-dom'],
+    },
+    // One page of React, msw and the AI SDK: large, and fine so.
+    build: { outDir, emptyOutDir: true, reportCompressedSize: false, chunkSizeWarningLimit: 4096 },
+  })
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+}
+
+export interface StaticServer {
+  url: string
+  close(): Promise<void>
+}
+
+/** Serves the built page from `root` on an ephemeral loopback port; unknown paths get index.html. */
+export async function serveStatic(root: string): Promise<StaticServer> {
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
+      /^(\.\.[/\\])+/,
+      '',
+    )
+    let file = join(root, path)
+    if (!file.startsWith(root)) {
+      res.writeHead(403).end()
+      return
+    }
+    const info = await stat(file).catch(() => undefined)
+    if (!info?.isFile()) file = join(root, 'index.html')
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'cache-control': 'no-cache',
+    })
+    createReadStream(file).pipe(res)
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', resolve)
+  })
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
