@@ -113,7 +113,9 @@ export function createServer(options: ServerOptions = {}): RivuletServer {
     const host = options.host ?? '127.0.0.1'
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
-      server.listen(options.port ?? 8787, host, () => {
+      // A deep accept queue: many clients connecting at once (a page of tabs, a load test) must
+      // wait their turn, not have their SYNs dropped and retried a second or more later.
+      server.listen({ port: options.port ?? 8787, host, backlog: 4096 }, () => {
         server.off('error', reject)
         resolve()
       })
