@@ -1,0 +1,112 @@
+import type { Meta, StoryObj } from '@storybook/react-vite'
+import { expect, userEvent, waitFor, within } from 'storybook/test'
+import { StreamProgressBar } from './stream-progress-bar.js'
+import { StreamingMessage } from './streaming-message.js'
+import {
+  ANSWER,
+  answerOf,
+  bursts,
+  firstTokens,
+  INTERRUPTED_ANSWER,
+  LiveAnswer,
+  mockModel,
+  msw,
+  SLOW_ANSWER,
+  TIMING,
+  tokenCount,
+} from './testing/stories.js'
+
+/**
+ * The progress of one answer streamed from the mocked model, with the answer below it. With
+ * `estimatedTokens` the bar is determinate; without, indeterminate.
+ */
+const meta = {
+  title: 'Components/StreamProgressBar',
+  component: StreamProgressBar,
+  // The render passes the live chat as the source.
+  args: { source: undefined },
+  argTypes: { source: { control: false } },
+  render: (args, { parameters }) => (
+    <LiveAnswer retry={false} estimatedTokens={parameters.estimatedTokens}>
+      {(chat) => (
+        <>
+          <StreamProgressBar {...args} source={chat} />
+          <StreamingMessage message={answerOf(chat)} />
+        </>
+      )}
+    </LiveAnswer>
+  ),
+} satisfies Meta<typeof StreamProgressBar>
+
+export default meta
+type Story = StoryObj<typeof meta>
+
+/** The expected size is known, so the bar fills and says how long is left. */
+export const Determinate: Story = {
+  parameters: {
+    estimatedTokens: tokenCount(ANSWER),
+    ...msw(mockModel({ script: { text: ANSWER }, timing: TIMING.steady })),
+  },
+}
+
+/** No estimate: the bar shows activity, not an amount. */
+export const Indeterminate: Story = {
+  parameters: msw(mockModel({ script: { text: ANSWER }, timing: TIMING.steady })),
+}
+
+export const Slow: Story = {
+  parameters: {
+    estimatedTokens: tokenCount(SLOW_ANSWER),
+    ...msw(mockModel({ script: { text: SLOW_ANSWER }, timing: TIMING.slow })),
+  },
+}
+
+export const Bursty: Story = {
+  parameters: {
+    estimatedTokens: tokenCount(ANSWER),
+    ...msw(
+      mockModel({
+        script: { text: bursts(ANSWER, 8), usage: { outputTokens: tokenCount(ANSWER) } },
+        timing: TIMING.bursty,
+      }),
+    ),
+  },
+}
+
+/** The connection drops: the bar stops where the answer did. */
+export const Dropped: Story = {
+  parameters: {
+    estimatedTokens: tokenCount(INTERRUPTED_ANSWER),
+    ...msw(
+      mockModel({
+        script: { text: INTERRUPTED_ANSWER },
+        timing: TIMING.steady,
+        fault: { type: 'drop', afterTokens: 12 },
+      }),
+    ),
+  },
+}
+
+/** Stopped by the user while the stream stalls. */
+export const Aborted: Story = {
+  parameters: {
+    estimatedTokens: tokenCount(INTERRUPTED_ANSWER),
+    ...msw(
+      mockModel({
+        script: { text: INTERRUPTED_ANSWER },
+        timing: TIMING.steady,
+        fault: { type: 'stall', afterTokens: 12, ms: 600_000 },
+      }),
+    ),
+  },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const partial = firstTokens(INTERRUPTED_ANSWER, 12)
+    await waitFor(
+      () => expect(canvasElement.querySelector('[data-rivulet="message-content"]')?.textContent).toBe(partial),
+      { timeout: 5000 },
+    )
+    await userEvent.click(canvas.getByRole('button', { name: 'Stop' }))
+    await waitFor(() => expect(canvas.getByRole('progressbar')).toHaveAttribute('data-status', 'aborted'))
+  },
+}
