@@ -12,6 +12,7 @@
  */
 import { spawn } from 'node:child_process'
 import { request } from 'node:http'
+import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { WebSocket } from 'ws'
@@ -47,9 +48,16 @@ interface StreamResult {
   error?: string
 }
 
+interface ServerSample {
+  rssBytes: number
+  heapUsedBytes: number
+  /** CPU time the server has used so far, user + system. */
+  cpuMs: number
+}
+
 interface ServerHandle {
   url: string
-  memory(): Promise<{ rssBytes: number; heapUsedBytes: number }>
+  sample(): Promise<ServerSample>
   stop(): Promise<void>
 }
 
@@ -71,12 +79,14 @@ async function main(): Promise<void> {
   let peakRss = 0
   let peakHeap = 0
   const sampler = setInterval(async () => {
-    const memory = await server.memory().catch(() => undefined)
-    if (!memory) return
-    peakRss = Math.max(peakRss, memory.rssBytes)
-    peakHeap = Math.max(peakHeap, memory.heapUsedBytes)
+    const sample = await server.sample().catch(() => undefined)
+    if (!sample) return
+    peakRss = Math.max(peakRss, sample.rssBytes)
+    peakHeap = Math.max(peakHeap, sample.heapUsedBytes)
   }, 1000)
 
+  const before = await server.sample()
+  const clientCpu = process.cpuUsage()
   const startedAt = performance.now()
   const results = await Promise.all(
     Array.from({ length: streams }, async (_, i) => {
@@ -86,9 +96,9 @@ async function main(): Promise<void> {
   )
   const elapsedS = (performance.now() - startedAt) / 1000
   clearInterval(sampler)
-  const memory = await server.memory()
-  peakRss = Math.max(peakRss, memory.rssBytes)
-  peakHeap = Math.max(peakHeap, memory.heapUsedBytes)
+  const after = await server.sample()
+  peakRss = Math.max(peakRss, after.rssBytes)
+  peakHeap = Math.max(peakHeap, after.heapUsedBytes)
   await server.stop()
   clearTimeout(deadline)
 
@@ -106,9 +116,16 @@ async function main(): Promise<void> {
     `inter-token    p50 ${ms(percentile(gaps, 50))}  p99 ${ms(percentile(gaps, 99))}  max ${ms(percentile(gaps, 100))}  (target ${ms(1000 / rate)})`,
   )
   console.log(`tokens         ${received} received, ${Math.round(received / elapsedS)}/s overall`)
-  console.log(
-    `server memory  peak rss ${mb(peakRss)}, peak heap ${mb(peakHeap)}; at the end rss ${mb(memory.rssBytes)}`,
-  )
+  console.log(`server memory  peak rss ${mb(peakRss)}, peak heap ${mb(peakHeap)}; at the end rss ${mb(after.rssBytes)}`)
+  const cpuS = (after.cpuMs - before.cpuMs) / 1000
+  const whose = args['in-process'] ? ' (clients included)' : ''
+  const percent = (seconds: number) => `${Math.round((100 * seconds) / elapsedS)}% of one core`
+  console.log(`server cpu     ${cpuS.toFixed(1)} s over the run, ${percent(cpuS)}${whose}`)
+  if (!args['in-process']) {
+    const client = process.cpuUsage(clientCpu)
+    const clientS = (client.user + client.system) / 1e6
+    console.log(`client cpu     ${clientS.toFixed(1)} s, ${percent(clientS)}; load average ${loadavg()[0]?.toFixed(2)}`)
+  }
   process.exitCode = failed.length > 0 ? 1 : 0
 }
 
@@ -228,9 +245,10 @@ async function inProcessServer(): Promise<ServerHandle> {
   })
   return {
     url: server.url,
-    memory: async () => {
+    sample: async () => {
       const memory = process.memoryUsage()
-      return { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed }
+      const cpu = process.cpuUsage()
+      return { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, cpuMs: (cpu.user + cpu.system) / 1000 }
     },
     stop: () => server.close(),
   }
@@ -268,11 +286,12 @@ async function spawnedServer(): Promise<ServerHandle> {
   })
   return {
     url,
-    memory: async () => {
+    sample: async () => {
       const health = (await (await fetch(`${url}/health`)).json()) as {
         memory: { rssBytes: number; heapUsedBytes: number }
+        cpu: { userMs: number; systemMs: number }
       }
-      return health.memory
+      return { ...health.memory, cpuMs: health.cpu.userMs + health.cpu.systemMs }
     },
     stop: async () => {
       child.kill('SIGTERM')

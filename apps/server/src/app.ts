@@ -30,6 +30,7 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
 
   app.get('/health', (c) => {
     const memory = process.memoryUsage()
+    const cpu = process.cpuUsage()
     return c.json({
       status: ctx.closing ? 'closing' : 'ok',
       model: SIM_MODEL,
@@ -39,6 +40,7 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
       tokensGenerated: ctx.stats.tokensGenerated,
       uptimeS: Math.round((Date.now() - startedAt) / 1000),
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
+      cpu: { userMs: Math.round(cpu.user / 1000), systemMs: Math.round(cpu.system / 1000) },
     })
   })
   app.get('/v1/models', listModels(ctx))
