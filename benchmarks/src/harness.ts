@@ -83,9 +83,15 @@ export function streamOf(chunks: readonly Uint8Array[]): ReadableStream<Uint8Arr
   })
 }
 
+/** A Markdown table, its columns padded as the formatter (`biome format`) lays them out. */
 export function table(headers: string[], rows: (string | number)[][]): string {
-  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`
-  return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n')
+  const cells = [headers, ...rows].map((row) => row.map(String))
+  const width = (text: string) => [...text].length
+  const widths = headers.map((_, column) => Math.max(3, ...cells.map((row) => width(row[column] ?? ''))))
+  const line = (row: string[]) =>
+    `| ${widths.map((w, column) => (row[column] ?? '') + ' '.repeat(w - width(row[column] ?? ''))).join(' | ')} |`
+  const [head, ...body] = cells
+  return [line(head ?? []), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n')
 }
 
 export const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits })

@@ -173,6 +173,6 @@ log(
   ),
 )
 log()
-log('Regenerate with `pnpm bench` (about 3 minutes); `pnpm bench --quick` for a smaller run.')
+log('Regenerate with `pnpm bench` (about 5 minutes); `pnpm bench --quick` for a smaller run.')
 
 if (!quick) writeFileSync(new URL('../RESULTS.md', import.meta.url), `${out.join('\n')}\n`)
