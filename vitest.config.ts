@@ -23,5 +23,6 @@ export default defineConfig({
       'benchmarks/src/**/*.test.ts',
     ],
     environment: 'node',
+    globalSetup: ['tools/browser/src/vitest-setup.ts'],
   },
 })

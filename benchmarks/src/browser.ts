@@ -1,41 +1,13 @@
 /**
  * The browser side of `pnpm bench`: builds the React benchmark page (react-page/) with Vite,
- * serves it on loopback, and launches Chromium, as the demo's browser tests do.
+ * and measures CPU use while Chromium runs it; `@rivulet/browser-harness` serves and launches.
  */
-import { createReadStream, existsSync, readFileSync } from 'node:fs'
-import { stat } from 'node:fs/promises'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
-import { extname, join, normalize } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { Browser } from '@rivulet/browser-harness'
 import react from '@vitejs/plugin-react'
-import { type Browser, chromium } from 'playwright-core'
 import { build, defaultClientConditions } from 'vite'
-
-/** Debian's Chromium (`apt-get install chromium`); CHROMIUM_PATH overrides. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-
-export function hasChromium(): boolean {
-  return existsSync(CHROMIUM_PATH)
-}
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    // As root in a sandboxless container, and with no network: no background traffic.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  })
-}
 
 export interface CpuSnapshot {
   at: number
@@ -106,50 +78,4 @@ export async function buildPage(outDir: string): Promise<void> {
     // One page of React, msw and the AI SDK: large, and fine so.
     build: { outDir, emptyOutDir: true, reportCompressedSize: false, chunkSizeWarningLimit: 4096 },
   })
-}
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-}
-
-export interface StaticServer {
-  url: string
-  close(): Promise<void>
-}
-
-/** Serves the built page from `root` on an ephemeral loopback port; unknown paths get index.html. */
-export async function serveStatic(root: string): Promise<StaticServer> {
-  const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
-      /^(\.\.[/\\])+/,
-      '',
-    )
-    let file = join(root, path)
-    if (!file.startsWith(root)) {
-      res.writeHead(403).end()
-      return
-    }
-    const info = await stat(file).catch(() => undefined)
-    if (!info?.isFile()) file = join(root, 'index.html')
-    res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'cache-control': 'no-cache',
-    })
-    createReadStream(file).pipe(res)
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
 }

@@ -7,18 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Browser } from 'playwright-core'
+import type { Browser } from '@rivulet/browser-harness'
+import { CHROMIUM_PATH, hasChromium, launchChromium, serveStatic } from '@rivulet/browser-harness'
 import type { BenchWindow, ContenderName, PageResult } from '../react-page/src/protocol.js'
-import {
-  buildPage,
-  CHROMIUM_PATH,
-  type CpuSnapshot,
-  cpuProbe,
-  hasChromium,
-  launchChromium,
-  othersCpus,
-  serveStatic,
-} from './browser.js'
+import { buildPage, type CpuSnapshot, cpuProbe, othersCpus } from './browser.js'
 import { fmt, median, table } from './harness.js'
 
 export interface ReactResult {

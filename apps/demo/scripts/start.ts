@@ -2,9 +2,10 @@
  * `pnpm demo`: builds the app, starts the demo server and serves the app, prints the URL,
  * and stops both on Ctrl-C.
  */
+
+import { serveStatic } from '@rivulet/browser-harness'
 import { startServer } from '@rivulet/server'
 import { buildDemo } from './build.js'
-import { serveStatic } from './static.js'
 
 const serverPort = Number(process.env.PORT ?? 8787)
 const appPort = Number(process.env.DEMO_PORT ?? 5173)

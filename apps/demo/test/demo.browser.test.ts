@@ -1,16 +1,22 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Browser, Page } from '@rivulet/browser-harness'
+import {
+  browserTestsEnabled,
+  collectErrors,
+  launchChromium,
+  type StaticServer,
+  seriousViolations,
+  serveStatic,
+} from '@rivulet/browser-harness'
 import { type RunningServer, type StreamEndInfo, startServer } from '@rivulet/server'
-import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildDemo } from '../scripts/build.js'
-import { type StaticServer, serveStatic } from '../scripts/static.js'
-import { collectErrors, launchChromium, runBrowserTests, seriousViolations } from './chromium.js'
 
 const artifacts = new URL('../../../test-artifacts/', import.meta.url).pathname
 
-describe.runIf(runBrowserTests)('the demo in Chromium, against the real demo server', { timeout: 60_000 }, () => {
+describe.runIf(browserTestsEnabled())('the demo in Chromium, against the real demo server', { timeout: 60_000 }, () => {
   let browser: Browser
   let server: RunningServer
   let app: StaticServer

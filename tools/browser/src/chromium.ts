@@ -4,14 +4,22 @@ import { type Browser, chromium, type Page } from 'playwright-core'
 
 /** Debian's Chromium (`apt-get install chromium`); CHROMIUM_PATH overrides. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const found = existsSync(CHROMIUM_PATH)
+
+export function hasChromium(): boolean {
+  return existsSync(CHROMIUM_PATH)
+}
 
 /**
- * Browser tests run wherever Chromium is installed, and always in CI (where a missing
- * Chromium is a failure, not a skip). Elsewhere they say so once and the rest still run.
+ * Browser tests run wherever Chromium is installed, and always in CI, where a missing Chromium
+ * is a failure rather than a skip. Elsewhere `announceSkippedBrowserTests` says so once per run.
  */
-export const runBrowserTests = found || Boolean(process.env.CI)
-if (!runBrowserTests) {
+export function browserTestsEnabled(): boolean {
+  return hasChromium() || Boolean(process.env.CI)
+}
+
+/** Vitest global setup: one clear line when the browser tests will not run, and the rest still do. */
+export function announceSkippedBrowserTests(): void {
+  if (browserTestsEnabled()) return
   console.log(
     `Browser tests skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH).`,
   )

@@ -12,6 +12,9 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.png': 'image/png',
   '.ico': 'image/x-icon',
+  '.map': 'application/json',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.woff': 'font/woff',
   '.woff2': 'font/woff2',
 }
 

@@ -1,0 +1,161 @@
+/**
+ * The static Storybook build in real Chromium: every story renders and plays out with no console
+ * error and no serious or critical accessibility violation. The stories stream from
+ * `@rivulet/msw` in the build's own Service Worker, at their real pace.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import {
+  type Browser,
+  browserTestsEnabled,
+  collectErrors,
+  launchChromium,
+  type StaticServer,
+  seriousViolations,
+  serveStatic,
+} from '@rivulet/browser-harness'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+const sources = fileURLToPath(new URL('../src/', import.meta.url))
+
+/** Stories tagged so answer with an HTTP error status, which Chromium logs as a console error. */
+const HTTP_ERROR_TAG = 'http-error-response'
+const FAILED_RESOURCE = /^Failed to load resource: the server responded with a status of [45]\d\d\b/
+
+/** Stories rendered at once: each mostly waits on its stream's pace. */
+const CONCURRENCY = 4
+const STORY_TIMEOUT_MS = 30_000
+
+interface IndexEntry {
+  id: string
+  type: 'story' | 'docs'
+  importPath: string
+  tags?: string[]
+}
+
+interface StoryFinished {
+  storyId: string
+  status: 'success' | 'error'
+}
+
+/**
+ * Records the preview's `storyFinished` event (sent after render and play) on `window`. The
+ * channel is assigned to a global as the preview starts, so a setter sees it before any story.
+ */
+function recordStoryFinished() {
+  const target = window as unknown as Record<string, unknown>
+  let channel: unknown
+  Object.defineProperty(target, '__STORYBOOK_ADDONS_CHANNEL__', {
+    configurable: true,
+    get: () => channel,
+    set(next: { on(event: string, listener: (payload: unknown) => void): void }) {
+      channel = next
+      next.on('storyFinished', (payload) => {
+        target.__rivuletStoryFinished = payload
+      })
+    },
+  })
+}
+
+/** `export const Name` per stories file: what the build's index must hold. */
+function exportedStories(): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const file of readdirSync(sources).filter((name) => name.endsWith('.stories.tsx'))) {
+    const text = readFileSync(join(sources, file), 'utf8')
+    counts.set(file, text.match(/^export const \w+/gm)?.length ?? 0)
+  }
+  return counts
+}
+
+describe.runIf(browserTestsEnabled())('the static Storybook build in Chromium', { timeout: 600_000 }, () => {
+  let browser: Browser
+  let site: StaticServer
+  let outDir: string
+  let stories: IndexEntry[]
+
+  beforeAll(async () => {
+    outDir = mkdtempSync(join(tmpdir(), 'rivulet-storybook-'))
+    const [launched] = await Promise.all([
+      launchChromium(),
+      promisify(execFile)(join(root, 'node_modules/.bin/storybook'), ['build', '--quiet', '-o', outDir], {
+        cwd: root,
+        env: { ...process.env, STORYBOOK_DISABLE_TELEMETRY: '1' },
+      }),
+    ])
+    browser = launched
+    site = await serveStatic(outDir, 0)
+    const index = JSON.parse(readFileSync(join(outDir, 'index.json'), 'utf8')) as {
+      entries: Record<string, IndexEntry>
+    }
+    stories = Object.values(index.entries).filter((entry) => entry.type === 'story')
+  }, 300_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await site?.close()
+    if (outDir) rmSync(outDir, { recursive: true, force: true })
+  })
+
+  it('indexes every exported story', () => {
+    const indexed = new Map<string, number>()
+    for (const story of stories) {
+      const file = story.importPath.split('/').at(-1) ?? ''
+      indexed.set(file, (indexed.get(file) ?? 0) + 1)
+    }
+    expect(indexed).toEqual(exportedStories())
+  })
+
+  /** What is wrong with one story in the browser: nothing, when it passes. */
+  async function check(story: IndexEntry): Promise<string[]> {
+    const page = await browser.newPage({ viewport: { width: 1024, height: 768 } })
+    try {
+      const errors = collectErrors(page)
+      await page.addInitScript(recordStoryFinished)
+      await page.goto(`${site.url}/iframe.html?id=${story.id}&viewMode=story`)
+      const handle = await page.waitForFunction(
+        () => (window as unknown as { __rivuletStoryFinished?: unknown }).__rivuletStoryFinished,
+        undefined,
+        { timeout: STORY_TIMEOUT_MS },
+      )
+      const finished = (await handle.jsonValue()) as StoryFinished
+      const problems: string[] = []
+      if (finished.status !== 'success') problems.push(`finished with status ${finished.status}`)
+      const expected = story.tags?.includes(HTTP_ERROR_TAG) ? FAILED_RESOURCE : undefined
+      for (const error of errors) {
+        if (!expected?.test(error)) problems.push(`console: ${error}`)
+      }
+      if (expected && !errors.some((error) => expected.test(error))) {
+        problems.push(`tagged ${HTTP_ERROR_TAG}, but no HTTP error status was seen`)
+      }
+      for (const violation of await seriousViolations(page)) {
+        problems.push(`axe ${violation.impact}: ${violation.id} (${violation.help}) on ${violation.nodes} node(s)`)
+      }
+      if ((await page.locator('#storybook-root [data-rivulet]').count()) === 0) problems.push('rendered no component')
+      return problems
+    } catch (error) {
+      return [error instanceof Error ? error.message.split('\n')[0]! : String(error)]
+    } finally {
+      await page.close()
+    }
+  }
+
+  it('renders and plays every story with no console error and no serious accessibility violation', async () => {
+    expect(stories.length).toBeGreaterThan(0)
+    const report: Record<string, string[]> = {}
+    const queue = [...stories]
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (let story = queue.shift(); story; story = queue.shift()) {
+          const problems = await check(story)
+          if (problems.length > 0) report[story.id] = problems
+        }
+      }),
+    )
+    expect(report).toEqual({})
+  })
+})

@@ -1,0 +1,5 @@
+import { announceSkippedBrowserTests } from './chromium.js'
+
+export default function setup(): void {
+  announceSkippedBrowserTests()
+}
