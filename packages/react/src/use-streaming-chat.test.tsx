@@ -6,8 +6,8 @@ import {
   type StreamPart,
   syncScheduler,
   type Transport,
-  type TransportRequest,
 } from '@rivulet/core'
+import { controlledTransport } from '@rivulet/core/testing'
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { memo, Profiler, StrictMode, useState } from 'react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -18,36 +18,6 @@ afterEach(() => {
   cleanup()
   vi.useRealTimers()
 })
-
-/** A transport whose parts the test pushes; records every request. */
-function controlled() {
-  const requests: TransportRequest[] = []
-  let push: (item: StreamPart | StreamError | 'end') => void = () => {}
-  const transport: Transport = (request) => {
-    requests.push(request)
-    const queue: Array<StreamPart | StreamError | 'end'> = []
-    let wake: (() => void) | undefined
-    push = (item) => {
-      queue.push(item)
-      wake?.()
-    }
-    return (async function* () {
-      const aborted = new Promise<never>((_, reject) =>
-        request.signal.addEventListener('abort', () => reject(new StreamError('aborted', 'aborted')), { once: true }),
-      )
-      aborted.catch(() => {})
-      while (true) {
-        if (queue.length === 0) await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted])
-        const item = queue.shift()
-        if (item === undefined) continue
-        if (item === 'end') return
-        if (item instanceof StreamError) throw item
-        yield item
-      }
-    })()
-  }
-  return { transport, requests, push: (item: StreamPart | StreamError | 'end') => push(item) }
-}
 
 function Chat({ transport, scheduler = syncScheduler }: { transport: Transport; scheduler?: Scheduler }) {
   const chat = useStreamingChat({ transport, scheduler })
@@ -80,7 +50,7 @@ const text = (value: string): StreamPart => ({ type: 'text-delta', text: value }
 
 describe('useStreamingChat', () => {
   it('shows every status from submitted to done and the answer as it streams', async () => {
-    const stream = controlled()
+    const stream = controlledTransport()
     render(<Chat transport={stream.transport} />)
     expect(screen.getByTestId('status').textContent).toBe('idle')
     fireEvent.click(screen.getByText('send'))
@@ -98,7 +68,7 @@ describe('useStreamingChat', () => {
   })
 
   it('abort mid-stream keeps the partial text', async () => {
-    const stream = controlled()
+    const stream = controlledTransport()
     render(<Chat transport={stream.transport} />)
     fireEvent.click(screen.getByText('send'))
     await act(async () => stream.push(text('Partial')))
@@ -109,7 +79,7 @@ describe('useStreamingChat', () => {
   })
 
   it('reset clears, regenerate asks again', async () => {
-    const stream = controlled()
+    const stream = controlledTransport()
     render(<Chat transport={stream.transport} />)
     fireEvent.click(screen.getByText('send'))
     await act(async () => {
@@ -131,7 +101,7 @@ describe('useStreamingChat', () => {
   })
 
   it('shows a provider error with the partial answer', async () => {
-    const stream = controlled()
+    const stream = controlledTransport()
     render(<Chat transport={stream.transport} />)
     fireEvent.click(screen.getByText('send'))
     await act(async () => {
@@ -143,7 +113,7 @@ describe('useStreamingChat', () => {
   })
 
   it('sends once in StrictMode', async () => {
-    const stream = controlled()
+    const stream = controlledTransport()
     render(
       <StrictMode>
         <Chat transport={stream.transport} />
@@ -156,7 +126,7 @@ describe('useStreamingChat', () => {
   })
 
   it('unmount aborts the stream and no update follows', async () => {
-    const stream = controlled()
+    const stream = controlledTransport()
     const errors = vi.spyOn(console, 'error')
     const { unmount } = render(<Chat transport={stream.transport} />)
     fireEvent.click(screen.getByText('send'))
@@ -168,8 +138,8 @@ describe('useStreamingChat', () => {
   })
 
   it('new options do not recreate the session; the next send uses them', async () => {
-    const first = controlled()
-    const second = controlled()
+    const first = controlledTransport()
+    const second = controlledTransport()
     const sessions = new Set<ChatSession>()
     function Probe({ transport }: { transport: Transport }) {
       const chat = useStreamingChat({ transport, scheduler: syncScheduler })
@@ -198,7 +168,7 @@ describe('useStreamingChat', () => {
         if (i !== -1) frames.splice(i, 1)
       }
     }
-    const stream = controlled()
+    const stream = controlledTransport()
     let commits = 0
     render(
       <Profiler id="chat" onRender={() => commits++}>
@@ -234,7 +204,7 @@ describe('useStreamingChat', () => {
 
 describe('useChatSelector', () => {
   it('re-renders a component only when its slice changes, not per token', async () => {
-    const stream = controlled()
+    const stream = controlledTransport()
     let statusRenders = 0
     function StatusOnly({ session }: { session: ChatSession }) {
       statusRenders++

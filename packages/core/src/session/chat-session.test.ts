@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { StreamError } from '../errors.js'
 import { errorSummary } from '../testing/protocol.js'
+import { controlledStream } from '../transports/controlled.js'
 import type { Transport, TransportRequest } from '../transports/transport.js'
 import type { StreamPart } from '../types.js'
 import { type ChatSessionOptions, type ChatSnapshot, createChatSession } from './chat-session.js'
@@ -24,32 +25,6 @@ function scripted(
     })()
   }
   return { transport, requests }
-}
-
-/** Parts that arrive when the test releases them (a controllable stream). */
-function gate() {
-  const queue: Array<StreamPart | StreamError | 'end'> = []
-  let wake: (() => void) | undefined
-  const push = (item: StreamPart | StreamError | 'end') => {
-    queue.push(item)
-    wake?.()
-  }
-  const stream = async function* (request: TransportRequest): AsyncGenerator<StreamPart> {
-    const aborted = new Promise<never>((_, reject) =>
-      request.signal.addEventListener('abort', () => reject(new StreamError('aborted', 'aborted')), { once: true }),
-    )
-    aborted.catch(() => {})
-    while (true) {
-      if (queue.length === 0) await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted])
-      const item = queue.shift()
-      if (item === undefined) continue
-      if (item === 'end') return
-      if (item instanceof StreamError) throw item
-      request.onActivity?.()
-      yield item
-    }
-  }
-  return { push, stream }
 }
 
 const session = (options: Partial<ChatSessionOptions> & Pick<ChatSessionOptions, 'transport'>) => {
@@ -116,8 +91,8 @@ describe('ChatSession', () => {
   })
 
   it('rejects a send while a stream is live, unless asked to interrupt it', async () => {
-    const live = gate()
-    const next = gate()
+    const live = controlledStream()
+    const next = controlledStream()
     const { transport } = scripted(live.stream, next.stream)
     const chat = session({ transport })
     const first = chat.send('one')
@@ -138,7 +113,7 @@ describe('ChatSession', () => {
   })
 
   it('abort keeps the partial text, marks the answer aborted and cancels the transport', async () => {
-    const live = gate()
+    const live = controlledStream()
     const { transport, requests } = scripted(live.stream)
     const chat = session({ transport })
     const done = chat.send('Tell me a story')
@@ -153,7 +128,7 @@ describe('ChatSession', () => {
   })
 
   it('reset aborts and clears the conversation', async () => {
-    const live = gate()
+    const live = controlledStream()
     const { transport, requests } = scripted(live.stream)
     const chat = session({ transport })
     const done = chat.send('Hi')
@@ -176,7 +151,7 @@ describe('ChatSession', () => {
 
   it('ends in error with kind and partial text when the stream fails after the first token (no retry)', async () => {
     const failure = new StreamError('interrupted', 'dropped')
-    const live = gate()
+    const live = controlledStream()
     const { transport, requests } = scripted(live.stream)
     const chat = session({ transport })
     const done = chat.send('Hi')
@@ -241,7 +216,7 @@ describe('ChatSession', () => {
 
   it('times out with kind timeout when no first token comes, and cancels the attempt', async () => {
     vi.useFakeTimers()
-    const silent = gate()
+    const silent = controlledStream()
     const { transport, requests } = scripted(silent.stream)
     const chat = session({ transport, firstTokenTimeoutMs: 5000, retry: false })
     const done = chat.send('Hi')
@@ -253,7 +228,7 @@ describe('ChatSession', () => {
 
   it('times out with kind timeout on a stall, keeping the text so far', async () => {
     vi.useFakeTimers()
-    const live = gate()
+    const live = controlledStream()
     const { transport } = scripted(live.stream)
     const chat = session({ transport, stallTimeoutMs: 1000 })
     const done = chat.send('Hi')
@@ -275,7 +250,7 @@ describe('ChatSession', () => {
       frames.push(flush)
       return () => frames.splice(frames.indexOf(flush), 1)
     }
-    const live = gate()
+    const live = controlledStream()
     const { transport } = scripted(live.stream)
     const chat = session({ transport, scheduler })
     let notified = 0
@@ -308,7 +283,7 @@ describe('ChatSession', () => {
   })
 
   it('reports progress with percent reaching 100 only when done', async () => {
-    const live = gate()
+    const live = controlledStream()
     const { transport } = scripted(live.stream)
     const chat = session({ transport, estimatedTokens: 4 })
     const snapshots: ChatSnapshot[] = []
