@@ -3,11 +3,12 @@
  * and measures CPU use while Chromium runs it; `@rivulet/browser-harness` serves and launches.
  */
 import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import type { Browser } from '@rivulet/browser-harness'
 import react from '@vitejs/plugin-react'
-import { build, defaultClientConditions } from 'vite'
+import { build, defaultClientConditions, type Plugin } from 'vite'
 
 export interface CpuSnapshot {
   at: number
@@ -60,6 +61,17 @@ export function othersCpus(before: CpuSnapshot | undefined, after: CpuSnapshot |
 
 const pageRoot = fileURLToPath(new URL('../react-page/', import.meta.url))
 
+/** MSW's worker script, served beside the page, straight from the installed `msw`. */
+function mswWorker(): Plugin {
+  return {
+    name: 'msw-worker',
+    generateBundle() {
+      const source = readFileSync(createRequire(import.meta.url).resolve('msw/mockServiceWorker.js'), 'utf8')
+      this.emitFile({ type: 'asset', fileName: 'mockServiceWorker.js', source })
+    },
+  }
+}
+
 /**
  * A production build of the page, with React's profiling build (a plain production build
  * never calls `<Profiler onRender>`). Workspace packages come from their TypeScript sources.
@@ -69,7 +81,7 @@ export async function buildPage(outDir: string): Promise<void> {
     root: pageRoot,
     configFile: false,
     logLevel: 'warn',
-    plugins: [react()],
+    plugins: [react(), mswWorker()],
     resolve: {
       conditions: ['@rivulet/source', ...defaultClientConditions],
       alias: [{ find: /^react-dom\/client$/, replacement: 'react-dom/profiling' }],
