@@ -318,3 +318,32 @@ export async function answerJson(c: AppContext, ctx: ServerContext, options: Jso
   const text = fault === 'malformed' ? json.slice(0, Math.max(1, Math.floor(json.length / 2))) : json
   return new Response(text, { status: 200, headers: { 'content-type': 'application/json' } })
 }
+
+/** A streaming route's handler: `requestedId` is the client's `x-rivulet-stream-id`, if any. */
+export type StreamRouteHandler = (
+  c: AppContext,
+  ctx: ServerContext,
+  requestedId: string | undefined,
+) => Promise<Response>
+
+/**
+ * Wraps a streaming route: the client-named stream id is held as pending while the request is
+ * handled, so a cancel that arrives while the body is still being read finds the stream.
+ */
+export function streamRoute(ctx: ServerContext, handle: StreamRouteHandler) {
+  return async (c: AppContext): Promise<Response> => {
+    const requestedId = c.req.header(STREAM_ID_HEADER)
+    const pending = isSaneId(requestedId) && !ctx.pending.has(requestedId) ? requestedId : undefined
+    if (pending) ctx.pending.add(pending)
+    try {
+      return await handle(c, ctx, requestedId)
+    } finally {
+      if (pending) ctx.pending.delete(pending)
+    }
+  }
+}
+
+/** Whether the client asked for a resumable stream (`x-rivulet-resumable: 1`, `true` or `yes`). */
+export function isResumable(header: string | undefined): boolean {
+  return header !== undefined && ['1', 'true', 'yes'].includes(header.trim().toLowerCase())
+}

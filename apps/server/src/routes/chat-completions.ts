@@ -1,6 +1,6 @@
 /** `POST /v1/chat/completions`: OpenAI Chat Completions, simulated or relayed upstream. */
 import { randomBytes } from 'node:crypto'
-import { RESUMABLE_HEADER, STREAM_ID_HEADER } from '@rivulet/core'
+import { RESUMABLE_HEADER } from '@rivulet/core'
 import { readJsonBody } from '../body.js'
 import type { ServerContext } from '../context.js'
 import { errorResponse } from '../errors.js'
@@ -8,8 +8,10 @@ import {
   type AppContext,
   answerJson,
   httpFault,
+  isResumable,
   requestSimulation,
   simulatedSource,
+  streamRoute,
   streamSse,
   takeSlot,
 } from '../generate.js'
@@ -18,20 +20,10 @@ import { chatCompletionBody } from '../responses.js'
 import { planAnswer, SIM_MODEL } from '../sim/model.js'
 import { sseWire } from '../streams/wire.js'
 import { relayChat } from '../upstream.js'
-import { isSaneId, validate } from '../validation.js'
+import { validate } from '../validation.js'
 
 export function chatCompletions(ctx: ServerContext) {
-  return async (c: AppContext): Promise<Response> => {
-    const requestedId = c.req.header(STREAM_ID_HEADER)
-    // A cancel may arrive while the body is still being read: it must find this stream.
-    const pending = isSaneId(requestedId) && !ctx.pending.has(requestedId) ? requestedId : undefined
-    if (pending) ctx.pending.add(pending)
-    try {
-      return await handle(c, ctx, requestedId)
-    } finally {
-      if (pending) ctx.pending.delete(pending)
-    }
-  }
+  return streamRoute(ctx, handle)
 }
 
 async function handle(c: AppContext, ctx: ServerContext, requestedId: string | undefined): Promise<Response> {
@@ -93,8 +85,4 @@ async function handle(c: AppContext, ctx: ServerContext, requestedId: string | u
     ...meta,
     body: (parts) => chatCompletionBody(parts, { id: messageId, model: request.model, created }),
   })
-}
-
-export function isResumable(header: string | undefined): boolean {
-  return header !== undefined && ['1', 'true', 'yes'].includes(header.trim().toLowerCase())
 }

@@ -1,6 +1,6 @@
 /** `POST /v1/messages` (and `count_tokens`): the Anthropic Messages API, simulated. */
 import { randomBytes } from 'node:crypto'
-import { RESUMABLE_HEADER, STREAM_ID_HEADER } from '@rivulet/core'
+import { RESUMABLE_HEADER } from '@rivulet/core'
 import { z } from 'zod'
 import { readJsonBody } from '../body.js'
 import type { ServerContext } from '../context.js'
@@ -9,8 +9,10 @@ import {
   type AppContext,
   answerJson,
   httpFault,
+  isResumable,
   requestSimulation,
   simulatedSource,
+  streamRoute,
   streamSse,
   takeSlot,
 } from '../generate.js'
@@ -18,8 +20,7 @@ import { checkMessagesRequest, messagesSchema, simRequestFromMessages } from '..
 import { anthropicMessageBody } from '../responses.js'
 import { planAnswer, SIM_MODEL } from '../sim/model.js'
 import { sseWire } from '../streams/wire.js'
-import { isSaneId, validate } from '../validation.js'
-import { isResumable } from './chat-completions.js'
+import { validate } from '../validation.js'
 
 /** The opaque signature at the end of each thinking block. */
 const SIGNATURE = 'cml2dWxldC1zaW0='
@@ -28,16 +29,7 @@ const unknownModel = (model: string) =>
   errorResponse('anthropic', { status: 404, message: `model: ${model} (this server serves ${SIM_MODEL})` })
 
 export function messages(ctx: ServerContext) {
-  return async (c: AppContext): Promise<Response> => {
-    const requestedId = c.req.header(STREAM_ID_HEADER)
-    const pending = isSaneId(requestedId) && !ctx.pending.has(requestedId) ? requestedId : undefined
-    if (pending) ctx.pending.add(pending)
-    try {
-      return await handle(c, ctx, requestedId)
-    } finally {
-      if (pending) ctx.pending.delete(pending)
-    }
-  }
+  return streamRoute(ctx, handle)
 }
 
 async function handle(c: AppContext, ctx: ServerContext, requestedId: string | undefined): Promise<Response> {
