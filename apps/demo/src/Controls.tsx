@@ -64,60 +64,38 @@ export function Controls({ settings, onChange, disabled }: ControlsProps) {
       </fieldset>
       <fieldset>
         <legend>Simulated model</legend>
-        <Field label={`Time to first token: ${settings.ttftMs} ms`}>
-          {(id) => (
-            <input
-              id={id}
-              type="range"
-              min={0}
-              max={3000}
-              step={50}
-              value={settings.ttftMs}
-              onChange={(e) => set('ttftMs', Number(e.target.value))}
-            />
-          )}
-        </Field>
-        <Field
+        <Range
+          label={`Time to first token: ${settings.ttftMs} ms`}
+          min={0}
+          max={3000}
+          step={50}
+          value={settings.ttftMs}
+          onChange={(value) => set('ttftMs', value)}
+        />
+        <Range
           label={`Tokens per second: ${settings.tokensPerSecond === 0 ? 'as fast as possible' : settings.tokensPerSecond}`}
-        >
-          {(id) => (
-            <input
-              id={id}
-              type="range"
-              min={0}
-              max={400}
-              step={5}
-              value={settings.tokensPerSecond}
-              onChange={(e) => set('tokensPerSecond', Number(e.target.value))}
-            />
-          )}
-        </Field>
-        <Field label={`Jitter: ${Math.round(settings.jitter * 100)}%`}>
-          {(id) => (
-            <input
-              id={id}
-              type="range"
-              min={0}
-              max={1}
-              step={0.05}
-              value={settings.jitter}
-              onChange={(e) => set('jitter', Number(e.target.value))}
-            />
-          )}
-        </Field>
-        <Field label={`Answer length: ${settings.tokens} tokens`}>
-          {(id) => (
-            <input
-              id={id}
-              type="range"
-              min={10}
-              max={2000}
-              step={10}
-              value={settings.tokens}
-              onChange={(e) => set('tokens', Number(e.target.value))}
-            />
-          )}
-        </Field>
+          min={0}
+          max={400}
+          step={5}
+          value={settings.tokensPerSecond}
+          onChange={(value) => set('tokensPerSecond', value)}
+        />
+        <Range
+          label={`Jitter: ${Math.round(settings.jitter * 100)}%`}
+          min={0}
+          max={1}
+          step={0.05}
+          value={settings.jitter}
+          onChange={(value) => set('jitter', value)}
+        />
+        <Range
+          label={`Answer length: ${settings.tokens} tokens`}
+          min={10}
+          max={2000}
+          step={10}
+          value={settings.tokens}
+          onChange={(value) => set('tokens', value)}
+        />
         <label className="demo-check">
           <input type="checkbox" checked={settings.reasoning} onChange={(e) => set('reasoning', e.target.checked)} />
           Reasoning
@@ -133,21 +111,39 @@ export function Controls({ settings, onChange, disabled }: ControlsProps) {
             </select>
           )}
         </Field>
-        <Field label={`Fault after ${settings.faultAfter} tokens`}>
-          {(id) => (
-            <input
-              id={id}
-              type="range"
-              min={0}
-              max={400}
-              step={5}
-              value={settings.faultAfter}
-              onChange={(e) => set('faultAfter', Number(e.target.value))}
-            />
-          )}
-        </Field>
+        <Range
+          label={`Fault after ${settings.faultAfter} tokens`}
+          min={0}
+          max={400}
+          step={5}
+          value={settings.faultAfter}
+          onChange={(value) => set('faultAfter', value)}
+        />
       </fieldset>
     </form>
+  )
+}
+
+/** A labelled slider for one numeric setting. */
+function Range({
+  label,
+  value,
+  onChange,
+  ...limits
+}: {
+  label: string
+  value: number
+  min: number
+  max: number
+  step: number
+  onChange(value: number): void
+}) {
+  return (
+    <Field label={label}>
+      {(id) => (
+        <input id={id} type="range" {...limits} value={value} onChange={(e) => onChange(Number(e.target.value))} />
+      )}
+    </Field>
   )
 }
 
