@@ -1,6 +1,13 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decodeBody, encodeAll, errorSummary, expectAnyChunkingDecodesAlike, fixture } from '../testing/protocol.js'
+import {
+  decodeBody,
+  encodeAll,
+  errorSummary,
+  expectAnyChunkingDecodesAlike,
+  expectRoundTrips,
+  fixture,
+} from '../testing/protocol.js'
 import type { StreamPart } from '../types.js'
 import { ollamaEncoder } from './ollama.js'
 
@@ -227,14 +234,7 @@ const arbitraryParts: fc.Arbitrary<StreamPart[]> = fc
 
 describe('ollama encode', () => {
   it('decode(encode(parts)) gives back the parts', async () => {
-    await fc.assert(
-      fc.asyncProperty(arbitraryParts, async (parts) => {
-        const { values, error } = await decodeBody(encodeAll(ollamaEncoder(), parts), 'ollama')
-        expect(error).toBeUndefined()
-        expect(values).toEqual(parts)
-      }),
-      { numRuns: 200 },
-    )
+    await expectRoundTrips(ollamaEncoder, 'ollama', arbitraryParts)
   })
 
   it('writes /api/chat lines, each ending in a newline, and a final line with durations and counts', () => {

@@ -47,6 +47,23 @@ export function encodeAll(encoder: ProtocolEncoder, parts: readonly StreamPart[]
   return body + encoder.end()
 }
 
+/** Asserts, for many generated part sequences, that `decode(encode(parts))` gives back the parts. */
+export async function expectRoundTrips(
+  makeEncoder: () => ProtocolEncoder,
+  protocol: Protocol,
+  arbitraryParts: fc.Arbitrary<StreamPart[]>,
+  runs = 200,
+): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(arbitraryParts, async (parts) => {
+      const { values, error } = await decodeBody(encodeAll(makeEncoder(), parts), protocol)
+      expect(error).toBeUndefined()
+      expect(values).toEqual(parts)
+    }),
+    { numRuns: runs },
+  )
+}
+
 export function errorSummary(error: unknown): unknown {
   if (error === undefined) return undefined
   const { kind, message, status, code, retryAfterMs } = error as Record<string, unknown>
