@@ -19,6 +19,35 @@ export interface StreamProgress {
 /** Before finish, an estimate that ran short shows at most this, so 100 means "done". */
 const MAX_PERCENT_BEFORE_FINISH = 99
 
+/** Tokens per second since the first token, which marks the start of generation and is not counted. */
+function rate(tokens: number, sinceFirstMs: number): number {
+  return sinceFirstMs > 0 && tokens > 1 ? ((tokens - 1) * 1000) / sinceFirstMs : 0
+}
+
+/** Percent of the estimate, capped below 100 until finish, and never below what was shown. */
+function percentOf(tokens: number, estimated: number, shown: number, finished: boolean): number {
+  return Math.max(shown, finished ? 100 : Math.min(MAX_PERCENT_BEFORE_FINISH, (tokens / estimated) * 100))
+}
+
+/**
+ * `progress` as it reads once the provider reports `outputTokens`, at the same moment: usage
+ * wins over the counted deltas, and the rate, percent and ETA follow it. For usage that arrives
+ * after the last token, when no token event carries it.
+ */
+export function adoptUsage(progress: StreamProgress, outputTokens: number): StreamProgress {
+  const tokens = outputTokens
+  const sinceFirstMs = progress.ttftMs === undefined ? 0 : progress.elapsedMs - progress.ttftMs
+  const { etaMs: _, ...rest } = progress
+  const adopted: StreamProgress = { ...rest, tokens, tokensPerSecond: rate(tokens, sinceFirstMs) }
+  const estimated = progress.estimatedTokens
+  if (estimated === undefined || estimated <= 0 || progress.percent === undefined) return adopted
+  adopted.percent = percentOf(tokens, estimated, progress.percent, progress.percent === 100)
+  if (adopted.percent === 100) adopted.etaMs = 0
+  else if (adopted.tokensPerSecond > 0)
+    adopted.etaMs = (Math.max(0, estimated - tokens) * 1000) / adopted.tokensPerSecond
+  return adopted
+}
+
 /**
  * Keeps the counts behind `StreamProgress`: deltas are counted as tokens until the provider
  * reports usage; from then on usage is the base and deltas after it add to it.
@@ -67,15 +96,13 @@ export class ProgressTracker {
     const now = this.now()
     const tokens = this.tokens
     const sinceFirstMs = this.firstTokenAt === undefined ? 0 : now - this.firstTokenAt
-    // The first token marks the start of generation, so it is not counted in the rate.
-    const tokensPerSecond = sinceFirstMs > 0 && tokens > 1 ? ((tokens - 1) * 1000) / sinceFirstMs : 0
+    const tokensPerSecond = rate(tokens, sinceFirstMs)
     const progress: StreamProgress = { tokens, elapsedMs: now - this.startedAt, tokensPerSecond }
     if (this.firstTokenAt !== undefined) progress.ttftMs = this.firstTokenAt - this.startedAt
     const estimated = this.estimatedTokens
     if (estimated !== undefined && estimated > 0) {
       progress.estimatedTokens = estimated
-      const raw = this.finished ? 100 : Math.min(MAX_PERCENT_BEFORE_FINISH, (tokens / estimated) * 100)
-      this.percent = Math.max(this.percent, raw)
+      this.percent = percentOf(tokens, estimated, this.percent, this.finished)
       progress.percent = this.percent
       if (this.finished) progress.etaMs = 0
       else if (tokensPerSecond > 0) progress.etaMs = (Math.max(0, estimated - tokens) * 1000) / tokensPerSecond

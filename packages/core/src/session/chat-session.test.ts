@@ -300,6 +300,56 @@ describe('ChatSession', () => {
     expect(snapshots.filter((s) => s.progress?.percent === 100)).toHaveLength(1)
   })
 
+  it('notifies on every change with a synchronous scheduler', async () => {
+    const live = controlledStream()
+    const { transport } = scripted(live.stream)
+    const chat = session({ transport })
+    const contents: string[] = []
+    chat.subscribe(() => contents.push(chat.getSnapshot().messages.at(-1)?.content ?? ''))
+    const done = chat.send('Hi')
+    for (const piece of ['a', 'b', 'c', 'd']) live.push(td(piece))
+    live.push(finish)
+    live.push('end')
+    await done
+    expect(contents).toEqual(expect.arrayContaining(['a', 'ab', 'abc', 'abcd']))
+  })
+
+  it('adopts usage that arrives after the last token into progress: usage wins', async () => {
+    let now = 0
+    const { transport } = scripted([
+      td('a'),
+      td('b'),
+      td('c'),
+      { type: 'usage', inputTokens: 5, outputTokens: 9 },
+      finish,
+    ])
+    const chat = session({ transport, estimatedTokens: 20, now: () => (now += 100) })
+    await chat.send('Hi')
+    const { progress, messages } = chat.getSnapshot()
+    expect(progress).toMatchObject({ tokens: 9, percent: 100, etaMs: 0 })
+    // Nine tokens, the first excluded, over the time from the first token to the last.
+    const sinceFirst = progress!.elapsedMs - progress!.ttftMs!
+    expect(progress!.tokensPerSecond).toBeCloseTo((8 * 1000) / sinceFirst)
+    expect(messages.at(-1)?.metrics).toMatchObject({ tokens: 9, tokensPerSecond: progress!.tokensPerSecond })
+  })
+
+  it('keeps percent below 100 and never decreasing when usage arrives mid-stream', async () => {
+    const live = controlledStream()
+    const { transport } = scripted(live.stream)
+    const chat = session({ transport, estimatedTokens: 10, buffer: 'none' })
+    const done = chat.send('Hi')
+    for (const piece of ['a', 'b', 'c', 'd', 'e']) live.push(td(piece))
+    await vi.waitFor(() => expect(chat.getSnapshot().progress).toMatchObject({ percent: 50 }))
+    live.push({ type: 'usage', outputTokens: 3 })
+    live.push({ type: 'usage', outputTokens: 40 })
+    await vi.waitFor(() => expect(chat.getSnapshot().progress?.tokens).toBe(40))
+    expect(chat.getSnapshot().progress?.percent).toBe(99)
+    live.push(finish)
+    live.push('end')
+    await done
+    expect(chat.getSnapshot().progress?.percent).toBe(100)
+  })
+
   it('leaves no timer behind after a stream ends', async () => {
     vi.useFakeTimers()
     const { transport } = scripted([td('a'), finish])

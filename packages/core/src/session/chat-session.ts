@@ -1,7 +1,7 @@
 import { isStreamError, StreamError } from '../errors.js'
 import { randomId } from '../id.js'
 import type { BufferStrategy } from '../pipeline/buffer.js'
-import type { StreamProgress } from '../pipeline/progress.js'
+import { adoptUsage, type StreamProgress } from '../pipeline/progress.js'
 import { sleep } from '../pipeline/rate-limit.js'
 import type { StreamUsage, ToolCall } from '../pipeline/result.js'
 import { defaultNow, streamTokens, type TokenStreamItem } from '../pipeline/stream-tokens.js'
@@ -317,6 +317,9 @@ class Session implements ChatSession {
       case 'usage': {
         const { type: _, ...usage } = item
         draft.usage = { ...draft.usage, ...usage }
+        // Usage after the last token reaches the progress here; usage wins over counted deltas.
+        if (draft.progress && usage.outputTokens !== undefined)
+          draft.progress = adoptUsage(draft.progress, usage.outputTokens)
         return false
       }
       case 'finish':
@@ -350,10 +353,14 @@ class Session implements ChatSession {
   /** Notifies once per frame, whatever the number of changes before it. */
   private schedule(): void {
     if (this.cancelScheduled) return
-    this.cancelScheduled = this.scheduler(() => {
+    let ran = false
+    const cancel = this.scheduler(() => {
+      ran = true
       this.cancelScheduled = undefined
       this.commit()
     })
+    // A synchronous scheduler has already flushed: there is nothing pending to cancel.
+    if (!ran) this.cancelScheduled = cancel
   }
 
   /** Builds the new snapshot and notifies now. */
