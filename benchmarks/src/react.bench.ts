@@ -21,6 +21,8 @@ export interface ReactResult {
 interface Measured extends PageResult {
   /** Main-thread task time over wall time, from Chromium's own metrics (CDP Performance.getMetrics). */
   busyShare: number
+  /** Main-thread layout time (CDP `LayoutDuration`) over wall time. */
+  layoutShare: number
   /** CPUs' worth of time other processes on the machine used meanwhile (Linux only). */
   othersCpus: number | undefined
 }
@@ -37,7 +39,16 @@ const tokensAt = (rate: number, tokens: number) => (rate === 100 ? Math.max(1, M
 const repeatsAt = (rate: number) => (rate === 0 ? 3 : 1)
 
 /** React rendering in real Chromium: see react-page/. */
-export async function reactBenchmarks(options: { tokens: number }): Promise<ReactResult> {
+export interface ReactBenchOptions {
+  tokens: number
+  /** Only these contenders and rates (default all): to look at one while working on it. */
+  contenders?: readonly ContenderName[]
+  rates?: readonly number[]
+}
+
+export async function reactBenchmarks(options: ReactBenchOptions): Promise<ReactResult> {
+  const contenders = options.contenders ?? CONTENDERS
+  const rates = options.rates ?? RATES
   if (!hasChromium())
     throw new Error(`no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`)
   const loadAtStart = loadavg()[0] ?? 0
@@ -51,10 +62,10 @@ export async function reactBenchmarks(options: { tokens: number }): Promise<Reac
       const results = new Map<string, Measured[]>()
       const failures = new Map<string, string>()
       let turn = 0
-      for (const rate of RATES) {
+      for (const rate of rates) {
         for (let repeat = 0; repeat < repeatsAt(rate); repeat++) {
           // The order rotates, so no contender always runs first or right after a heavy one.
-          const order = CONTENDERS.map((_, i) => CONTENDERS[(i + turn) % CONTENDERS.length] as ContenderName)
+          const order = contenders.map((_, i) => contenders[(i + turn) % contenders.length] as ContenderName)
           turn++
           for (const name of order) {
             const key = `${name}@${rate}`
@@ -120,6 +131,7 @@ async function measure(
       return {
         ...result,
         busyShare: wall > 0 ? task / wall : 0,
+        layoutShare: wall > 0 ? ((after.LayoutDuration ?? 0) - (before.LayoutDuration ?? 0)) / wall : 0,
         othersCpus: others,
       }
     } catch (error) {
@@ -141,6 +153,7 @@ interface Figures {
   longTasks: number
   longestTaskMs: number
   busyShare: number
+  layoutShare: number
   othersCpus: number | undefined
   latencyP50Ms: number
   latencyP99Ms: number
@@ -159,6 +172,7 @@ function figures(m: Measured): Figures {
     longTasks: m.longTasks,
     longestTaskMs: m.longestTaskMs,
     busyShare: m.busyShare,
+    layoutShare: m.layoutShare,
     othersCpus: m.othersCpus,
     latencyP50Ms: m.latencyP50Ms,
     latencyP99Ms: m.latencyP99Ms,
@@ -179,6 +193,7 @@ function combine(runs: readonly Measured[]): Figures {
     longTasks: Math.max(...all.map((f) => f.longTasks)),
     longestTaskMs: Math.max(...all.map((f) => f.longestTaskMs)),
     busyShare: mid((f) => f.busyShare),
+    layoutShare: mid((f) => f.layoutShare),
     othersCpus: all.some((f) => f.othersCpus === undefined) ? undefined : mid((f) => f.othersCpus ?? 0),
     latencyP50Ms: mid((f) => f.latencyP50Ms),
     latencyP99Ms: mid((f) => f.latencyP99Ms),
@@ -223,7 +238,8 @@ function report(
     '**frames/s**: frames painted meanwhile (one `requestAnimationFrame` each). **commits/frame**: commits',
     'over those frames; **2+ commits**: frames in which React committed more than once. **long tasks**:',
     "`longtask` entries (> 50 ms) in that time. **busy**: Chromium's main-thread `TaskDuration` over wall",
-    'time (CDP `Performance.getMetrics`), request to last paint. **other CPU**: CPUs that other processes',
+    'time (CDP `Performance.getMetrics`), request to last paint; **layout**: the share of it spent in layout.',
+    '**other CPU**: CPUs that other processes',
     "on the machine kept busy meanwhile (/proc/stat less Chromium's and the runner's own CPU time): on a",
     'shared machine, what the browser may have lost. **chunk → paint**: per token, from its last byte',
     'leaving the mock to the end of the paint of the first frame laid out after the DOM showed it (a',
@@ -237,7 +253,7 @@ function report(
     for (const name of CONTENDERS) {
       const m = get(name, rate)
       if (!m) {
-        rows.push([name, `not measured: ${failures.get(`${name}@${rate}`) ?? 'no result'}`, ...Array(9).fill('')])
+        rows.push([name, `not measured: ${failures.get(`${name}@${rate}`) ?? 'no result'}`, ...Array(10).fill('')])
         continue
       }
       rows.push([
@@ -249,6 +265,7 @@ function report(
         fmt(m.framesWithSeveralCommits, 0),
         m.longTasks === 0 ? '0' : `${m.longTasks} (${fmt(m.longestTaskMs, 0)} ms)`,
         `${fmt(m.busyShare * 100, 0)} %`,
+        `${fmt(m.layoutShare * 100, 0)} %`,
         m.othersCpus === undefined ? '–' : fmt(m.othersCpus, 2),
         `${fmt(m.latencyP50Ms)} ms`,
         `${fmt(m.latencyP99Ms)} ms (${fmt(inFrames(m.latencyP99Ms, m))} fr)`,
@@ -266,6 +283,7 @@ function report(
           '2+ commits',
           'long tasks (longest)',
           'busy',
+          'layout',
           'other CPU',
           'chunk → paint p50',
           'p99',
@@ -279,9 +297,11 @@ function report(
     'As fast as possible, every token arrives in the same instant: chunk → paint there is how long the page takes',
     'to show the whole answer, not a per-chunk delay, so the two-frame budget applies to the paced rates.',
     '',
-    'Every contender shows the answer as one growing text node, which Chromium lays out again in full at each',
-    'frame that changes it: that layout grows with the answer, and by the end of a long one it costs each frame',
-    "more main-thread time than any contender's own script (seen in Chromium traces of these pages).",
+    'The other contenders show the answer as one growing text node, which Chromium shapes and lays out again in',
+    'full at each frame that changes it (`InlineNode::ShapeTextIncludingFirstLine` in a Chromium trace): that',
+    'cost grows with the answer, and by the end of a long one it outweighs any script on the page.',
+    '`<StreamingMessage>` renders one block per line, so a finished line is never laid out again: compare the',
+    '**layout** column.',
   )
 
   for (const rate of RATES) {

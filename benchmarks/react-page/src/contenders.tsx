@@ -14,8 +14,8 @@ export type Register = (send: () => unknown) => void
 
 /** The text element each contender renders the answer into: the page watches its length. */
 export const TEXT_SELECTOR: Record<ContenderName, string> = {
-  rivulet: '[data-rivulet=message-content] > span',
-  'rivulet-typing': '[data-rivulet=message-content] > span',
+  rivulet: '[data-rivulet=message-content]',
+  'rivulet-typing': '[data-rivulet=message-content]',
   aisdk: '[data-bench=text]',
   'aisdk-throttle': '[data-bench=text]',
   naive: '[data-bench=text]',

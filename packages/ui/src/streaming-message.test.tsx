@@ -206,6 +206,38 @@ describe('StreamingMessage state and accessibility', () => {
   })
 })
 
+describe('StreamingMessage plain text', () => {
+  it('shows each line as its own block and leaves finished lines untouched as the text grows', () => {
+    stubReducedMotion(true)
+    const view = mount({ text: 'first line\nsec', streaming: true })
+    const content = view.container.querySelector('[data-rivulet="message-content"]')!
+    const [first] = [...content.children]
+    const firstText = first?.firstChild
+    expect(firstText?.textContent).toBe('first line\n')
+
+    view.update({ text: 'first line\nsecond line\n\nthird', streaming: true })
+    const lines = [...content.children]
+    expect(lines.map((line) => line.textContent)).toEqual(['first line\n', 'second line\n', '\n', 'third'])
+    // The same element and text node: React did not touch the finished line.
+    expect(lines[0]).toBe(first)
+    expect(lines[0]?.firstChild).toBe(firstText)
+    // The caret follows the text, at the end of the last line; textContent is the text exactly.
+    expect(lines.at(-1)?.querySelector('[data-rivulet="caret"]')).not.toBeNull()
+    expect(content.querySelectorAll('[data-rivulet="caret"]')).toHaveLength(1)
+    expect(view.shown()).toBe('first line\nsecond line\n\nthird')
+
+    view.update({ text: 'A new answer', streaming: false })
+    expect([...content.children].map((line) => line.textContent)).toEqual(['A new answer'])
+    expect(content.querySelector('[data-rivulet="caret"]')).toBeNull()
+  })
+
+  it('shows only the caret before the first token', () => {
+    const view = mount({ text: '', status: 'submitted' })
+    const content = view.container.querySelector('[data-rivulet="message-content"]')!
+    expect([...content.children].map((child) => child.getAttribute('data-rivulet'))).toEqual(['caret'])
+  })
+})
+
 describe('StreamingMessage render slot', () => {
   it('re-renders only the block still growing; completed blocks render no more', () => {
     stubReducedMotion(true)

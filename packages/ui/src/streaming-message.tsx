@@ -1,7 +1,8 @@
 import type { ChatMessage, MessageStatus } from '@rivulet/core'
-import { type CSSProperties, type HTMLAttributes, memo, type ReactNode, useState } from 'react'
+import { type CSSProperties, type HTMLAttributes, memo, type ReactNode, useRef, useState } from 'react'
 import { splitBlocks, type TextBlock } from './blocks.js'
 import { usePrefersReducedMotion, VISUALLY_HIDDEN } from './dom.js'
+import { NO_LINES, splitLines } from './lines.js'
 import type { RevealOptions } from './reveal.js'
 import { advanceSentences, NO_SENTENCES, type SentenceState } from './sentences.js'
 import { useRevealedLength } from './use-reveal.js'
@@ -74,21 +75,53 @@ export function StreamingMessage({
   const shown = content.slice(0, useRevealedLength(content, live && animate && !reducedMotion, reveal))
   const sentences = useSentences(shown, live)
 
+  const caret = live && <span data-rivulet="caret" aria-hidden="true" />
   const ending = sentences && !live ? endingLabel(status, { ...DEFAULT_MESSAGE_LABELS, ...labels }) : undefined
   return (
     <div data-rivulet="streaming-message" data-status={status} data-role={message?.role} {...rest}>
       <div data-rivulet="message-content" aria-busy={live}>
         {renderBlock ? (
-          <Blocks text={shown} final={!live} render={renderBlock} />
+          <>
+            <Blocks text={shown} final={!live} render={renderBlock} />
+            {caret}
+          </>
         ) : (
-          <span style={PRE_WRAP}>{shown}</span>
+          <PlainText text={shown} caret={caret} />
         )}
-        {live && <span data-rivulet="caret" aria-hidden="true" />}
       </div>
       <Announcer sentences={sentences?.sentences ?? NO_SENTENCES.sentences} ending={ending} />
     </div>
   )
 }
+
+/**
+ * Plain text, one block per line. Chromium shapes and lays out a text node whole whenever it
+ * changes, so one node holding a long answer costs more each frame as it grows; a line that is
+ * finished never changes, so only the last one is laid out again. The lines keep their `\n`
+ * (`textContent` and copied text are the answer exactly) and look as the unsplit text would.
+ */
+function PlainText({ text, caret }: { text: string; caret: ReactNode }) {
+  const split = useRef(NO_LINES)
+  // A cache of the last split, the same for any render of the same text.
+  split.current = splitLines(text, split.current)
+  const { lines } = split.current
+  if (lines.length === 0) return caret
+  return lines.map((line, index) => (
+    // Lines are only ever appended while a text grows: the index is a stable key.
+    // biome-ignore lint/suspicious/noArrayIndexKey: append-only list
+    <Line key={index} text={line} caret={index === lines.length - 1 ? caret : undefined} />
+  ))
+}
+
+/** One line; a finished one (no caret) renders once. */
+const Line = memo(function Line({ text, caret }: { text: string; caret: ReactNode }) {
+  return (
+    <div style={PRE_WRAP}>
+      {text}
+      {caret}
+    </div>
+  )
+})
 
 /**
  * Finished sentences of the shown text, tracked from the moment the message is live (a message
