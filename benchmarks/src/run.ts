@@ -2,8 +2,10 @@
  * `pnpm bench`: every benchmark, then benchmarks/RESULTS.md. Benchmarks are not tests: only
  * the deterministic bundle-size budget is checked in `pnpm test` (bundle-size.test.ts).
  */
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { cpus, totalmem } from 'node:os'
+import { dirname, join } from 'node:path'
 import { alternativeEntries, type BundleSize, bundleSize, rivuletEntries, uiEntry } from './bundle.js'
 import { decodeBenchmarks } from './decode.bench.js'
 import { fmt, table } from './harness.js'
@@ -21,16 +23,21 @@ const log = (line = '') => {
   console.log(line)
 }
 
-const versions = async () => {
-  const read = async (name: string) => {
+/** Installed versions; a package whose exports hide package.json is found from its entry's folder up. */
+const versions = () => {
+  const require = createRequire(import.meta.url)
+  const read = (name: string) => {
     try {
-      const module = await import(`${name}/package.json`, { with: { type: 'json' } })
-      return `${name} ${module.default.version}`
-    } catch {
-      return `${name} ?`
-    }
+      for (let dir = dirname(require.resolve(name)); dir !== dirname(dir); dir = dirname(dir)) {
+        const file = join(dir, 'package.json')
+        if (!existsSync(file)) continue
+        const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string }
+        if (manifest.name === name) return `${name} ${manifest.version}`
+      }
+    } catch {}
+    return `${name} ?`
   }
-  return Promise.all(['openai', '@anthropic-ai/sdk', 'ai', '@ai-sdk/react', 'eventsource-parser', 'react'].map(read))
+  return ['openai', '@anthropic-ai/sdk', 'ai', '@ai-sdk/react', 'eventsource-parser', 'react'].map(read)
 }
 
 log('# Rivulet benchmarks')
@@ -38,7 +45,7 @@ log()
 log(
   `Generated ${new Date().toISOString().slice(0, 10)} by \`pnpm bench\`${quick ? ' --quick' : ''} on ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
 )
-log(`Compared with: ${(await versions()).join(', ')}.`)
+log(`Compared with: ${versions().join(', ')}.`)
 log()
 log('Contenders run in the same process in alternating rounds (the order rotates each round);')
 log('figures are medians. The machine is shared and noisy: read the ratios, not the absolute times.')
