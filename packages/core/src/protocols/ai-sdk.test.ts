@@ -5,6 +5,7 @@ import {
   encodeAll,
   errorSummary,
   expectAnyChunkingDecodesAlike,
+  expectMalformedSkippedWhenLenient,
   expectRoundTrips,
   fixture,
 } from '../testing/protocol.js'
@@ -190,16 +191,7 @@ describe('ai-sdk decode', () => {
       sse({ type: 'text-delta', id: '0', delta: 'a' }) +
       'data: {not json\n\n' +
       sse({ type: 'text-delta', id: '0', delta: 'b' }, { type: 'finish' }, '[DONE]')
-    const strict = await decodeBody(body, 'ai-sdk')
-    expect(text(strict.values)).toBe('a')
-    expect(errorSummary(strict.error)).toMatchObject({ kind: 'parse' })
-    expect((strict.error as Error).message).toContain('{not json')
-
-    const skipped: unknown[] = []
-    const lenient = await decodeBody(body, 'ai-sdk', { lenient: true, onMalformed: (e) => skipped.push(e) })
-    expect(lenient.error).toBeUndefined()
-    expect(text(lenient.values)).toBe('ab')
-    expect(skipped.map(errorSummary)).toMatchObject([{ kind: 'parse' }])
+    await expectMalformedSkippedWhenLenient(body, 'ai-sdk')
   })
 
   it('throws kind parse for a known part of the wrong shape', async () => {

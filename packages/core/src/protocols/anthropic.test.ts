@@ -5,6 +5,7 @@ import {
   encodeAll,
   errorSummary,
   expectAnyChunkingDecodesAlike,
+  expectMalformedSkippedWhenLenient,
   expectRoundTrips,
   fixture,
 } from '../testing/protocol.js'
@@ -204,17 +205,8 @@ describe('anthropic decode', () => {
       'event: content_block_delta\ndata: {not json\n\n' +
       textBlock(1, 'b') +
       messageEnd()
-    const strict = await decodeBody(body, 'anthropic')
-    expect(text(strict.values)).toBe('a')
-    expect(errorSummary(strict.error)).toMatchObject({ kind: 'parse' })
-    expect((strict.error as Error).message).toContain('{not json')
-
-    const skipped: unknown[] = []
-    const lenient = await decodeBody(body, 'anthropic', { lenient: true, onMalformed: (e) => skipped.push(e) })
-    expect(lenient.error).toBeUndefined()
-    expect(text(lenient.values)).toBe('ab')
+    const { lenient } = await expectMalformedSkippedWhenLenient(body, 'anthropic')
     expect(lenient.values.at(-1)).toEqual({ type: 'finish', reason: 'stop', raw: 'end_turn' })
-    expect(skipped.map(errorSummary)).toMatchObject([{ kind: 'parse' }])
   })
 
   it('throws kind parse for a known event of the wrong shape', async () => {

@@ -5,6 +5,7 @@ import {
   encodeAll,
   errorSummary,
   expectAnyChunkingDecodesAlike,
+  expectMalformedSkippedWhenLenient,
   expectRoundTrips,
   fixture,
 } from '../testing/protocol.js'
@@ -211,17 +212,8 @@ describe('gemini decode', () => {
       'data: {not json\r\n\r\n',
       chunk([{ text: 'b' }], { finishReason: 'STOP' }),
     ].join('')
-    const strict = await decodeBody(body, 'gemini')
-    expect(text(strict.values)).toBe('a')
-    expect(errorSummary(strict.error)).toMatchObject({ kind: 'parse' })
-    expect((strict.error as Error).message).toContain('{not json')
-
-    const skipped: unknown[] = []
-    const lenient = await decodeBody(body, 'gemini', { lenient: true, onMalformed: (e) => skipped.push(e) })
-    expect(lenient.error).toBeUndefined()
-    expect(text(lenient.values)).toBe('ab')
+    const { lenient } = await expectMalformedSkippedWhenLenient(body, 'gemini')
     expect(lenient.values.at(-1)).toEqual({ type: 'finish', reason: 'stop', raw: 'STOP' })
-    expect(skipped.map(errorSummary)).toMatchObject([{ kind: 'parse' }])
   })
 
   it('throws kind parse for a response of the wrong shape', async () => {

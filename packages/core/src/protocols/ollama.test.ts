@@ -5,6 +5,7 @@ import {
   encodeAll,
   errorSummary,
   expectAnyChunkingDecodesAlike,
+  expectMalformedSkippedWhenLenient,
   expectRoundTrips,
   fixture,
 } from '../testing/protocol.js'
@@ -152,18 +153,9 @@ describe('ollama decode', () => {
       '\n  \n{not json\n' +
       chatLine({ message: { role: 'assistant', content: 'b' } }) +
       doneLine()
-    const strict = await decodeBody(body, 'ollama')
-    expect(text(strict.values)).toBe('a')
-    expect(errorSummary(strict.error)).toMatchObject({ kind: 'parse' })
+    const { strict, lenient } = await expectMalformedSkippedWhenLenient(body, 'ollama')
     expect((strict.error as Error).message).toContain('line 2')
-    expect((strict.error as Error).message).toContain('{not json')
-
-    const skipped: unknown[] = []
-    const lenient = await decodeBody(body, 'ollama', { lenient: true, onMalformed: (e) => skipped.push(e) })
-    expect(lenient.error).toBeUndefined()
-    expect(text(lenient.values)).toBe('ab')
     expect(lenient.values.at(-1)).toEqual({ type: 'finish', reason: 'stop', raw: 'stop' })
-    expect(skipped.map(errorSummary)).toMatchObject([{ kind: 'parse' }])
   })
 
   it('throws kind parse for a line of the wrong shape', async () => {

@@ -4,6 +4,7 @@ import {
   decodeBody,
   errorSummary,
   expectAnyChunkingDecodesAlike,
+  expectMalformedSkippedWhenLenient,
   expectRoundTrips,
   fixture,
 } from '../testing/protocol.js'
@@ -105,16 +106,7 @@ describe('openai-chat decode', () => {
     const body =
       'data: {"choices":[{"index":0,"delta":{"content":"a"}}]}\n\ndata: {not json\n\n' +
       'data: {"choices":[{"index":0,"delta":{"content":"b"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
-    const strict = await decodeBody(body, 'openai-chat')
-    expect(text(strict.values)).toBe('a')
-    expect(errorSummary(strict.error)).toMatchObject({ kind: 'parse' })
-    expect((strict.error as Error).message).toContain('{not json')
-
-    const skipped: unknown[] = []
-    const lenient = await decodeBody(body, 'openai-chat', { lenient: true, onMalformed: (e) => skipped.push(e) })
-    expect(lenient.error).toBeUndefined()
-    expect(text(lenient.values)).toBe('ab')
-    expect(skipped.map(errorSummary)).toMatchObject([{ kind: 'parse' }])
+    await expectMalformedSkippedWhenLenient(body, 'openai-chat')
   })
 
   it('throws kind parse for a chunk of the wrong shape', async () => {

@@ -5,6 +5,7 @@ import {
   encodeAll,
   errorSummary,
   expectAnyChunkingDecodesAlike,
+  expectMalformedSkippedWhenLenient,
   expectRoundTrips,
   fixture,
 } from '../testing/protocol.js'
@@ -310,17 +311,8 @@ describe('openai-responses decode', () => {
 
   it('throws kind parse on invalid JSON, or skips it when lenient and reports it', async () => {
     const body = `${sse([created, textDelta('a')])}event: response.output_text.delta\ndata: {not json\n\n${sse([textDelta('b'), completed])}`
-    const strict = await decodeBody(body, 'openai-responses')
-    expect(text(strict.values)).toBe('a')
-    expect(errorSummary(strict.error)).toMatchObject({ kind: 'parse' })
-    expect((strict.error as Error).message).toContain('{not json')
-
-    const skipped: unknown[] = []
-    const lenient = await decodeBody(body, 'openai-responses', { lenient: true, onMalformed: (e) => skipped.push(e) })
-    expect(lenient.error).toBeUndefined()
-    expect(text(lenient.values)).toBe('ab')
+    const { lenient } = await expectMalformedSkippedWhenLenient(body, 'openai-responses')
     expect(lenient.values.at(-1)).toEqual({ type: 'finish', reason: 'stop', raw: 'completed' })
-    expect(skipped.map(errorSummary)).toMatchObject([{ kind: 'parse' }])
   })
 
   it('throws kind parse for a known event of the wrong shape', async () => {

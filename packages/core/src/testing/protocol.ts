@@ -64,6 +64,27 @@ export async function expectRoundTrips(
   )
 }
 
+/**
+ * For a body whose texts `a` and `b` have an event of invalid JSON (`{not json`) between them:
+ * asserts that a strict decode keeps `a` and throws kind `parse` quoting the bad data, and that
+ * a lenient one skips it, reports it once, and keeps `ab`. Returns both for further checks.
+ */
+export async function expectMalformedSkippedWhenLenient(body: string, protocol: Protocol) {
+  const shown = (values: readonly StreamPart[]) =>
+    values.map((part) => (part.type === 'text-delta' ? part.text : '')).join('')
+  const strict = await decodeBody(body, protocol)
+  expect(shown(strict.values)).toBe('a')
+  expect(errorSummary(strict.error)).toMatchObject({ kind: 'parse' })
+  expect((strict.error as Error).message).toContain('{not json')
+
+  const skipped: unknown[] = []
+  const lenient = await decodeBody(body, protocol, { lenient: true, onMalformed: (e) => skipped.push(e) })
+  expect(lenient.error).toBeUndefined()
+  expect(shown(lenient.values)).toBe('ab')
+  expect(skipped.map(errorSummary)).toMatchObject([{ kind: 'parse' }])
+  return { strict, lenient }
+}
+
 export function errorSummary(error: unknown): unknown {
   if (error === undefined) return undefined
   const { kind, message, status, code, retryAfterMs } = error as Record<string, unknown>
