@@ -1,4 +1,6 @@
+import type { z } from 'zod'
 import type { ApiError } from './errors.js'
+import { validate } from './validation.js'
 
 /**
  * Reads a JSON body, counting bytes as they arrive: a body past `maxBytes` is refused with
@@ -43,4 +45,19 @@ export async function readJsonBody(
     const detail = error instanceof SyntaxError ? `: ${error.message}` : ''
     return { ok: false, error: { status: 400, message: `The request body is not valid JSON${detail}` } }
   }
+}
+
+/**
+ * A request body read within `maxBytes`, parsed as JSON and validated by `schema`: the request
+ * (and the raw JSON, for relaying it), or the error to answer with.
+ */
+export async function readRequest<T extends z.ZodType>(
+  request: Request,
+  maxBytes: number,
+  schema: T,
+): Promise<{ ok: true; value: z.infer<T>; raw: unknown } | { ok: false; error: ApiError }> {
+  const body = await readJsonBody(request, maxBytes)
+  if (!body.ok) return body
+  const parsed = validate(schema, body.value)
+  return parsed.ok ? { ok: true, value: parsed.value, raw: body.value } : parsed
 }

@@ -1,7 +1,7 @@
 /** `POST /v1/chat/completions`: OpenAI Chat Completions, simulated or relayed upstream. */
 import { randomBytes } from 'node:crypto'
 import { RESUMABLE_HEADER } from '@rivulet/core'
-import { readJsonBody } from '../body.js'
+import { readRequest } from '../body.js'
 import type { ServerContext } from '../context.js'
 import { errorResponse } from '../errors.js'
 import {
@@ -20,18 +20,15 @@ import { chatCompletionBody } from '../responses.js'
 import { planAnswer, SIM_MODEL } from '../sim/model.js'
 import { sseWire } from '../streams/wire.js'
 import { relayChat } from '../upstream.js'
-import { validate } from '../validation.js'
 
 export function chatCompletions(ctx: ServerContext) {
   return streamRoute(ctx, handle)
 }
 
 async function handle(c: AppContext, ctx: ServerContext, requestedId: string | undefined): Promise<Response> {
-  const body = await readJsonBody(c.req.raw, ctx.limits.maxBodyBytes)
-  if (!body.ok) return errorResponse('openai', body.error)
-  const parsed = validate(chatCompletionSchema, body.value)
-  if (!parsed.ok) return errorResponse('openai', parsed.error)
-  const request = parsed.value
+  const read = await readRequest(c.req.raw, ctx.limits.maxBodyBytes, chatCompletionSchema)
+  if (!read.ok) return errorResponse('openai', read.error)
+  const request = read.value
   const invalid = checkChatRequest(request, ctx.limits)
   if (invalid) return errorResponse('openai', invalid)
   const simulation = requestSimulation(c, request.rivulet)
@@ -46,7 +43,7 @@ async function handle(c: AppContext, ctx: ServerContext, requestedId: string | u
         param: 'model',
         code: 'model_not_found',
       })
-    return relayChat(c, ctx, body.value as Record<string, unknown>, { resumable, requestedId })
+    return relayChat(c, ctx, read.raw as Record<string, unknown>, { resumable, requestedId })
   }
 
   const fault = httpFault(simulation.value)

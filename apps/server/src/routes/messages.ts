@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import { RESUMABLE_HEADER } from '@rivulet/core'
 import { z } from 'zod'
-import { readJsonBody } from '../body.js'
+import { readRequest } from '../body.js'
 import type { ServerContext } from '../context.js'
 import { errorResponse } from '../errors.js'
 import {
@@ -20,7 +20,6 @@ import { checkMessagesRequest, messagesSchema, simRequestFromMessages } from '..
 import { anthropicMessageBody } from '../responses.js'
 import { planAnswer, SIM_MODEL } from '../sim/model.js'
 import { sseWire } from '../streams/wire.js'
-import { validate } from '../validation.js'
 
 /** The opaque signature at the end of each thinking block. */
 const SIGNATURE = 'cml2dWxldC1zaW0='
@@ -33,11 +32,9 @@ export function messages(ctx: ServerContext) {
 }
 
 async function handle(c: AppContext, ctx: ServerContext, requestedId: string | undefined): Promise<Response> {
-  const body = await readJsonBody(c.req.raw, ctx.limits.maxBodyBytes)
-  if (!body.ok) return errorResponse('anthropic', body.error)
-  const parsed = validate(messagesSchema, body.value)
-  if (!parsed.ok) return errorResponse('anthropic', parsed.error)
-  const request = parsed.value
+  const read = await readRequest(c.req.raw, ctx.limits.maxBodyBytes, messagesSchema)
+  if (!read.ok) return errorResponse('anthropic', read.error)
+  const request = read.value
   const invalid = checkMessagesRequest(request, ctx.limits)
   if (invalid) return errorResponse('anthropic', invalid)
   if (request.model !== SIM_MODEL) return unknownModel(request.model)
@@ -79,12 +76,10 @@ const countTokensSchema = messagesSchema.extend({ max_tokens: z.int().min(1).opt
 /** `POST /v1/messages/count_tokens`: the prompt's size as the simulated model counts it. */
 export function countTokens(ctx: ServerContext) {
   return async (c: AppContext): Promise<Response> => {
-    const body = await readJsonBody(c.req.raw, ctx.limits.maxBodyBytes)
-    if (!body.ok) return errorResponse('anthropic', body.error)
-    const parsed = validate(countTokensSchema, body.value)
-    if (!parsed.ok) return errorResponse('anthropic', parsed.error)
-    if (parsed.value.model !== SIM_MODEL) return unknownModel(parsed.value.model)
-    const request = { ...parsed.value, max_tokens: parsed.value.max_tokens ?? 1 }
+    const read = await readRequest(c.req.raw, ctx.limits.maxBodyBytes, countTokensSchema)
+    if (!read.ok) return errorResponse('anthropic', read.error)
+    if (read.value.model !== SIM_MODEL) return unknownModel(read.value.model)
+    const request = { ...read.value, max_tokens: read.value.max_tokens ?? 1 }
     const invalid = checkMessagesRequest({ ...request, thinking: undefined }, ctx.limits)
     if (invalid) return errorResponse('anthropic', invalid)
     const plan = planAnswer(simRequestFromMessages(request), { tokens: 0 })
