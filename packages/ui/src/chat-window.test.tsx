@@ -171,6 +171,21 @@ describe('ChatWindow answers', () => {
     expect(screen.queryByRole('progressbar')).toBeNull()
     expect(chat.view.container.querySelector('[data-rivulet="stream-stats"]')).toHaveAttribute('data-status', 'done')
   })
+
+  it('passes its labels on to the progress bar and the stats', async () => {
+    const chat = setup({
+      stats: true,
+      labels: { progress: 'Avancement', tokensPerSecond: 'jetons/s', tokens: 'jetons' },
+    })
+    chat.type('Salut')
+    fireEvent.keyDown(chat.input, { key: 'Enter' })
+    await act(async () => chat.push(text('Bonjour')))
+    expect(screen.getByRole('progressbar', { name: 'Avancement' })).toBeInTheDocument()
+    const stats = chat.view.container.querySelector('[data-rivulet="stream-stats"]')!
+    expect(within(stats as HTMLElement).getByText('jetons/s')).toBeInTheDocument()
+    expect(within(stats as HTMLElement).getByText('jetons')).toBeInTheDocument()
+    await answer(chat.push)
+  })
 })
 
 describe('ChatWindow with an existing chat', () => {

@@ -3,10 +3,11 @@ import { type UseStreamingChatOptions, type UseStreamingChatResult, useStreaming
 import { type CSSProperties, type KeyboardEvent, memo, useCallback, useMemo, useRef, useState } from 'react'
 import { useFollowBottom } from './follow-bottom.js'
 import { StreamProgressBar } from './stream-progress-bar.js'
-import { StreamStats } from './stream-stats.js'
+import { DEFAULT_STATS_LABELS, StreamStats, type StreamStatsLabels } from './stream-stats.js'
 import { type RenderBlock, StreamingMessage, type StreamingMessageLabels } from './streaming-message.js'
 
-export interface ChatWindowLabels extends StreamingMessageLabels {
+/** Every word the chat shows or announces, its messages', progress bar's and stats' included. */
+export interface ChatWindowLabels extends StreamingMessageLabels, StreamStatsLabels {
   chat: string
   messages: string
   input: string
@@ -17,6 +18,8 @@ export interface ChatWindowLabels extends StreamingMessageLabels {
   retry: string
   reasoning: string
   error: string
+  /** The progress bar's accessible name. */
+  progress: string
 }
 
 export const DEFAULT_CHAT_LABELS: ChatWindowLabels = {
@@ -33,6 +36,8 @@ export const DEFAULT_CHAT_LABELS: ChatWindowLabels = {
   done: 'Response complete.',
   stopped: 'Response stopped.',
   failed: 'Response failed.',
+  progress: 'Response progress',
+  ...DEFAULT_STATS_LABELS,
 }
 
 interface ChatWindowViewProps {
@@ -148,8 +153,8 @@ function ChatView({
       </section>
       {stats && chat.progress && (
         <div data-rivulet="chat-progress">
-          {isStreaming && <StreamProgressBar source={chat} />}
-          <StreamStats source={chat} />
+          {isStreaming && <StreamProgressBar source={chat} aria-label={labels.progress} />}
+          <StreamStats source={chat} labels={labels} />
         </div>
       )}
       <form
