@@ -4,13 +4,13 @@ import { ChatWindow, type ChatWindowProps } from './chat-window.js'
 import {
   ANSWER,
   ARABIC,
-  bursts,
   firstTokens,
   HEBREW,
   INTERRUPTED_ANSWER,
   inLanguage,
   JAPANESE,
   MARKDOWN,
+  MOCKED,
   mockModel,
   mockTransport,
   msw,
@@ -19,11 +19,9 @@ import {
   REASONING,
   renderMarkdownBlock,
   SKY_PROMPT,
-  SLOW_ANSWER,
   TIMING,
   TOOL_CALLS,
   TOOL_PREAMBLE,
-  tokenCount,
 } from './testing/stories.js'
 
 /** Types a message into the composer and sends it, as a user does. */
@@ -72,23 +70,18 @@ const askPrompt: Story['play'] = ({ canvasElement }) => ask(canvasElement)
 export const Empty: Story = {}
 
 export const Fast: Story = {
-  parameters: msw(mockModel({ script: { text: ANSWER }, timing: TIMING.fast })),
+  parameters: MOCKED.fast(),
   play: askPrompt,
 }
 
 export const Slow: Story = {
-  parameters: msw(mockModel({ script: { text: SLOW_ANSWER }, timing: TIMING.slow })),
+  parameters: MOCKED.slow(),
   play: askPrompt,
 }
 
 /** Eight tokens land at once, then nothing for a while: the typing evens it out. */
 export const Bursty: Story = {
-  parameters: msw(
-    mockModel({
-      script: { text: bursts(ANSWER, 8), usage: { outputTokens: tokenCount(ANSWER) } },
-      timing: TIMING.bursty,
-    }),
-  ),
+  parameters: MOCKED.bursty(),
   play: askPrompt,
 }
 
@@ -198,12 +191,7 @@ export const Hebrew: Story = {
 /** With `prefers-reduced-motion: reduce` (emulated here) text shows as it arrives, untyped. */
 export const ReducedMotion: Story = {
   globals: { motion: 'reduce' },
-  parameters: msw(
-    mockModel({
-      script: { text: bursts(ANSWER, 8), usage: { outputTokens: tokenCount(ANSWER) } },
-      timing: TIMING.bursty,
-    }),
-  ),
+  parameters: MOCKED.bursty(),
   play: askPrompt,
 }
 

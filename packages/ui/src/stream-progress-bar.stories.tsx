@@ -5,10 +5,10 @@ import { StreamingMessage } from './streaming-message.js'
 import {
   ANSWER,
   answerOf,
-  bursts,
   firstTokens,
   INTERRUPTED_ANSWER,
   LiveAnswer,
+  MOCKED,
   mockModel,
   msw,
   SLOW_ANSWER,
@@ -57,19 +57,14 @@ export const Indeterminate: Story = {
 export const Slow: Story = {
   parameters: {
     estimatedTokens: tokenCount(SLOW_ANSWER),
-    ...msw(mockModel({ script: { text: SLOW_ANSWER }, timing: TIMING.slow })),
+    ...MOCKED.slow(),
   },
 }
 
 export const Bursty: Story = {
   parameters: {
     estimatedTokens: tokenCount(ANSWER),
-    ...msw(
-      mockModel({
-        script: { text: bursts(ANSWER, 8), usage: { outputTokens: tokenCount(ANSWER) } },
-        timing: TIMING.bursty,
-      }),
-    ),
+    ...MOCKED.bursty(),
   },
 }
 

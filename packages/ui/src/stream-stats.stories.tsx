@@ -2,19 +2,16 @@ import type { Meta, StoryObj } from '@storybook/react-vite'
 import { StreamStats } from './stream-stats.js'
 import { StreamingMessage } from './streaming-message.js'
 import {
-  ANSWER,
   answerOf,
-  bursts,
   INTERRUPTED_ANSWER,
   LiveAnswer,
+  MOCKED,
   mockModel,
   msw,
   REASONED_ANSWER,
   REASONING,
   SKY_PROMPT,
-  SLOW_ANSWER,
   TIMING,
-  tokenCount,
 } from './testing/stories.js'
 
 /** TTFT, tokens/s, tokens and elapsed time of one answer streamed from the mocked model. */
@@ -40,22 +37,17 @@ export default meta
 type Story = StoryObj<typeof meta>
 
 export const Fast: Story = {
-  parameters: msw(mockModel({ script: { text: ANSWER }, timing: TIMING.fast })),
+  parameters: MOCKED.fast(),
 }
 
 /** A long wait for the first token, then a slow pace. */
 export const Slow: Story = {
-  parameters: msw(mockModel({ script: { text: SLOW_ANSWER }, timing: TIMING.slow })),
+  parameters: MOCKED.slow(),
 }
 
 /** Uneven delivery shows in the sparkline. */
 export const Bursty: Story = {
-  parameters: msw(
-    mockModel({
-      script: { text: bursts(ANSWER, 8), usage: { outputTokens: tokenCount(ANSWER) } },
-      timing: TIMING.bursty,
-    }),
-  ),
+  parameters: MOCKED.bursty(),
 }
 
 /** The first reasoning token counts as the first token. */

@@ -5,7 +5,6 @@ import {
   ANSWER,
   ARABIC,
   answerOf,
-  bursts,
   CHINESE,
   firstTokens,
   HEBREW,
@@ -14,15 +13,14 @@ import {
   JAPANESE,
   LiveAnswer,
   MARKDOWN,
+  MOCKED,
   mockModel,
   msw,
   REASONED_ANSWER,
   REASONING,
   renderMarkdownBlock,
   SKY_PROMPT,
-  SLOW_ANSWER,
   TIMING,
-  tokenCount,
 } from './testing/stories.js'
 
 /**
@@ -47,21 +45,16 @@ export default meta
 type Story = StoryObj<typeof meta>
 
 export const Fast: Story = {
-  parameters: msw(mockModel({ script: { text: ANSWER }, timing: TIMING.fast })),
+  parameters: MOCKED.fast(),
 }
 
 export const Slow: Story = {
-  parameters: msw(mockModel({ script: { text: SLOW_ANSWER }, timing: TIMING.slow })),
+  parameters: MOCKED.slow(),
 }
 
 /** Eight tokens land at once, then nothing for a while: the typing evens it out. */
 export const Bursty: Story = {
-  parameters: msw(
-    mockModel({
-      script: { text: bursts(ANSWER, 8), usage: { outputTokens: tokenCount(ANSWER) } },
-      timing: TIMING.bursty,
-    }),
-  ),
+  parameters: MOCKED.bursty(),
 }
 
 /** The model thinks first: its reasoning streams into a second message, then the answer. */
@@ -120,12 +113,7 @@ export const Hebrew: Story = {
 /** With `prefers-reduced-motion: reduce` (emulated here) text shows as it arrives, untyped. */
 export const ReducedMotion: Story = {
   globals: { motion: 'reduce' },
-  parameters: msw(
-    mockModel({
-      script: { text: bursts(ANSWER, 8), usage: { outputTokens: tokenCount(ANSWER) } },
-      timing: TIMING.bursty,
-    }),
-  ),
+  parameters: MOCKED.bursty(),
 }
 
 /** The provider sends an error event mid-answer: the text so far stays, the message fails. */

@@ -66,6 +66,20 @@ export const ANSWER =
 
 export const SLOW_ANSWER = 'A slow connection still feels alive. Each word appears as soon as it arrives.'
 
+/** The mocked model's answers most stories share: at a fast pace, a slow one, and in bursts. */
+export const MOCKED = {
+  fast: () => msw(mockModel({ script: { text: ANSWER }, timing: TIMING.fast })),
+  slow: () => msw(mockModel({ script: { text: SLOW_ANSWER }, timing: TIMING.slow })),
+  /** Eight tokens at a time, with usage as the provider would report it. */
+  bursty: () =>
+    msw(
+      mockModel({
+        script: { text: bursts(ANSWER, 8), usage: { outputTokens: tokenCount(ANSWER) } },
+        timing: TIMING.bursty,
+      }),
+    ),
+}
+
 export const SKY_PROMPT = 'Why is the sky blue?'
 
 export const REASONING =
