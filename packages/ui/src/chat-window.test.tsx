@@ -1,12 +1,13 @@
 // @vitest-environment jsdom
 import '@testing-library/jest-dom/vitest'
 import { StreamError, syncScheduler, type Transport } from '@rivulet/core'
+import { controlledTransport } from '@rivulet/core/testing'
 import { useStreamingChat } from '@rivulet/react'
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ChatWindow } from './chat-window.js'
 import { announcements, shownText, stubReducedMotion } from './testing/dom.js'
-import { controlledTransport, finish, reasoning, text } from './testing/transport.js'
+import { finish, reasoning, text } from './testing/transport.js'
 
 beforeEach(() => {
   // Text shows as it arrives, so these tests need no animation frames.

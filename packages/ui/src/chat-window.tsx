@@ -2,9 +2,14 @@ import type { ChatMessage, ToolCall } from '@rivulet/core'
 import { type UseStreamingChatOptions, type UseStreamingChatResult, useStreamingChat } from '@rivulet/react'
 import { type CSSProperties, type KeyboardEvent, memo, useCallback, useMemo, useRef, useState } from 'react'
 import { useFollowBottom } from './follow-bottom.js'
-import { StreamProgressBar } from './stream-progress-bar.js'
+import { DEFAULT_PROGRESS_LABEL, StreamProgressBar } from './stream-progress-bar.js'
 import { DEFAULT_STATS_LABELS, StreamStats, type StreamStatsLabels } from './stream-stats.js'
-import { type RenderBlock, StreamingMessage, type StreamingMessageLabels } from './streaming-message.js'
+import {
+  DEFAULT_MESSAGE_LABELS,
+  type RenderBlock,
+  StreamingMessage,
+  type StreamingMessageLabels,
+} from './streaming-message.js'
 
 /** Every word the chat shows or announces, its messages', progress bar's and stats' included. */
 export interface ChatWindowLabels extends StreamingMessageLabels, StreamStatsLabels {
@@ -33,10 +38,8 @@ export const DEFAULT_CHAT_LABELS: ChatWindowLabels = {
   retry: 'Retry',
   reasoning: 'Reasoning',
   error: 'Something went wrong',
-  done: 'Response complete.',
-  stopped: 'Response stopped.',
-  failed: 'Response failed.',
-  progress: 'Response progress',
+  progress: DEFAULT_PROGRESS_LABEL,
+  ...DEFAULT_MESSAGE_LABELS,
   ...DEFAULT_STATS_LABELS,
 }
 

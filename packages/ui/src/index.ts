@@ -10,7 +10,7 @@ export {
   type RevealOptions,
   type RevealStep,
 } from './reveal.js'
-export { StreamProgressBar, type StreamProgressBarProps } from './stream-progress-bar.js'
+export { DEFAULT_PROGRESS_LABEL, StreamProgressBar, type StreamProgressBarProps } from './stream-progress-bar.js'
 export { DEFAULT_STATS_LABELS, StreamStats, type StreamStatsLabels, type StreamStatsProps } from './stream-stats.js'
 export {
   DEFAULT_MESSAGE_LABELS,

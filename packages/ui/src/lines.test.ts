@@ -3,38 +3,23 @@ import { describe, expect, it } from 'vitest'
 import { splitLines } from './lines.js'
 
 describe('splitLines', () => {
-  it('keeps each newline with its line, so the lines join to the text', () => {
-    expect(splitLines('one\ntwo').lines).toEqual(['one\n', 'two'])
-    expect(splitLines('one\n\ntwo\n').lines).toEqual(['one\n', '\n', 'two\n'])
-    expect(splitLines('\n').lines).toEqual(['\n'])
-    expect(splitLines('').lines).toEqual([])
+  it('keeps each newline with its line', () => {
+    expect(splitLines('one\ntwo')).toEqual(['one\n', 'two'])
+    expect(splitLines('one\n\ntwo\n')).toEqual(['one\n', '\n', 'two\n'])
+    expect(splitLines('\n')).toEqual(['\n'])
+    expect(splitLines('')).toEqual([])
   })
 
-  it('splits a grown text as it splits the whole, reusing the finished lines', () => {
+  it('gives lines that join to the text, each with at most one newline, at its end', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: fc.constantFrom('a', 'b', ' ', '\n', '👋🏽') })), (pieces) => {
-        let split = splitLines('')
-        let text = ''
-        for (const piece of pieces) {
-          const before = split
-          text += piece
-          split = splitLines(text, before)
-          expect(split.lines).toEqual(splitLines(text).lines)
-          expect(split.lines.join('')).toBe(text)
-          // Lines before the previous last one are the very same strings.
-          for (let i = 0; i < before.lines.length - 1; i++) expect(split.lines[i]).toBe(before.lines[i])
+      fc.property(fc.string({ unit: fc.constantFrom('a', ' ', '\n', '👋🏽') }), (text) => {
+        const lines = splitLines(text)
+        expect(lines.join('')).toBe(text)
+        for (const line of lines) {
+          expect(line).not.toBe('')
+          expect(line.slice(0, -1)).not.toContain('\n')
         }
       }),
     )
-  })
-
-  it('splits from scratch when the text is not an extension of the previous one', () => {
-    const previous = splitLines('first answer\nline')
-    expect(splitLines('second\nanswer', previous).lines).toEqual(['second\n', 'answer'])
-  })
-
-  it('returns the previous split for the same text', () => {
-    const previous = splitLines('a\nb')
-    expect(splitLines('a\nb', previous)).toBe(previous)
   })
 })

@@ -10,6 +10,9 @@ export interface StreamProgressBarProps extends Omit<HTMLAttributes<HTMLDivEleme
   formatValueText?(percent: number, progress: LiveProgress): string
 }
 
+/** The progress bar's accessible name unless `aria-label` gives another. */
+export const DEFAULT_PROGRESS_LABEL = 'Response progress'
+
 /**
  * How far the answer is: determinate when the expected size is known (an estimate or the
  * request's max tokens), indeterminate otherwise. `data-state` is `indeterminate`, `loading`
@@ -32,7 +35,7 @@ export function StreamProgressBar({
   return (
     <div
       role="progressbar"
-      aria-label="Response progress"
+      aria-label={DEFAULT_PROGRESS_LABEL}
       aria-valuemin={0}
       aria-valuemax={100}
       aria-valuenow={value}

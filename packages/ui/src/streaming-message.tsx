@@ -1,8 +1,8 @@
 import type { ChatMessage, MessageStatus } from '@rivulet/core'
-import { type CSSProperties, type HTMLAttributes, memo, type ReactNode, useRef, useState } from 'react'
+import { type CSSProperties, type HTMLAttributes, memo, type ReactNode, useMemo, useState } from 'react'
 import { splitBlocks, type TextBlock } from './blocks.js'
 import { usePrefersReducedMotion, VISUALLY_HIDDEN } from './dom.js'
-import { NO_LINES, splitLines } from './lines.js'
+import { splitLines } from './lines.js'
 import type { RevealOptions } from './reveal.js'
 import { advanceSentences, NO_SENTENCES, type SentenceState } from './sentences.js'
 import { useRevealedLength } from './use-reveal.js'
@@ -101,10 +101,7 @@ export function StreamingMessage({
  * (`textContent` and copied text are the answer exactly) and look as the unsplit text would.
  */
 function PlainText({ text, caret }: { text: string; caret: ReactNode }) {
-  const split = useRef(NO_LINES)
-  // A cache of the last split, the same for any render of the same text.
-  split.current = splitLines(text, split.current)
-  const { lines } = split.current
+  const lines = useMemo(() => splitLines(text), [text])
   if (lines.length === 0) return caret
   return lines.map((line, index) => (
     // Lines are only ever appended while a text grows: the index is a stable key.

@@ -32,7 +32,7 @@ function percentOf(tokens: number, estimated: number, shown: number, finished: b
 /**
  * `progress` as it reads once the provider reports `outputTokens`, at the same moment: usage
  * wins over the counted deltas, and the rate, percent and ETA follow it. For usage that arrives
- * after the last token, when no token event carries it.
+ * after the last token, when no token event carries it; percent stays below 100 until finish.
  */
 export function adoptUsage(progress: StreamProgress, outputTokens: number): StreamProgress {
   const tokens = outputTokens
@@ -41,10 +41,8 @@ export function adoptUsage(progress: StreamProgress, outputTokens: number): Stre
   const adopted: StreamProgress = { ...rest, tokens, tokensPerSecond: rate(tokens, sinceFirstMs) }
   const estimated = progress.estimatedTokens
   if (estimated === undefined || estimated <= 0 || progress.percent === undefined) return adopted
-  adopted.percent = percentOf(tokens, estimated, progress.percent, progress.percent === 100)
-  if (adopted.percent === 100) adopted.etaMs = 0
-  else if (adopted.tokensPerSecond > 0)
-    adopted.etaMs = (Math.max(0, estimated - tokens) * 1000) / adopted.tokensPerSecond
+  adopted.percent = percentOf(tokens, estimated, progress.percent, false)
+  if (adopted.tokensPerSecond > 0) adopted.etaMs = (Math.max(0, estimated - tokens) * 1000) / adopted.tokensPerSecond
   return adopted
 }
 

@@ -333,6 +333,21 @@ describe('ChatSession', () => {
     expect(messages.at(-1)?.metrics).toMatchObject({ tokens: 9, tokensPerSecond: progress!.tokensPerSecond })
   })
 
+  it('shows no tokens while submitted, even when usage comes before the first token', async () => {
+    const live = controlledStream()
+    const { transport } = scripted(live.stream)
+    const chat = session({ transport })
+    const done = chat.send('Hi')
+    live.push({ type: 'usage', inputTokens: 12, outputTokens: 1 })
+    await vi.waitFor(() => expect(chat.getSnapshot().messages.at(-1)?.usage).toMatchObject({ outputTokens: 1 }))
+    expect(chat.getSnapshot()).toMatchObject({ status: 'submitted', progress: { tokens: 0 } })
+    live.push(td('Hello'))
+    live.push(finish)
+    live.push('end')
+    await done
+    expect(chat.getSnapshot().status).toBe('done')
+  })
+
   it('keeps percent below 100 and never decreasing when usage arrives mid-stream', async () => {
     const live = controlledStream()
     const { transport } = scripted(live.stream)

@@ -317,8 +317,9 @@ class Session implements ChatSession {
       case 'usage': {
         const { type: _, ...usage } = item
         draft.usage = { ...draft.usage, ...usage }
-        // Usage after the last token reaches the progress here; usage wins over counted deltas.
-        if (draft.progress && usage.outputTokens !== undefined)
+        // Usage after the last token reaches the progress here (usage wins over counted deltas);
+        // before the first token (Anthropic's message_start) there is nothing to show yet.
+        if (draft.progress?.ttftMs !== undefined && usage.outputTokens !== undefined)
           draft.progress = adoptUsage(draft.progress, usage.outputTokens)
         return false
       }
@@ -393,7 +394,6 @@ function toMessage(draft: Draft): ChatMessage {
   if (draft.progress) {
     const { tokens, ttftMs, tokensPerSecond, elapsedMs } = draft.progress
     message.metrics = { tokens, tokensPerSecond, durationMs: elapsedMs, ...(ttftMs !== undefined && { ttftMs }) }
-    if (draft.usage?.outputTokens !== undefined) message.metrics.tokens = draft.usage.outputTokens
   }
   return message
 }

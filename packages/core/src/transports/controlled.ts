@@ -29,20 +29,25 @@ export function controlledStream(): ControlledStream {
       wake?.()
     },
     async *stream(request) {
+      let abort = () => {}
       const aborted = new Promise<never>((_, reject) => {
-        const abort = () => reject(new StreamError('aborted', 'The request was aborted'))
+        abort = () => reject(new StreamError('aborted', 'The request was aborted'))
         if (request.signal.aborted) abort()
         else request.signal.addEventListener('abort', abort, { once: true })
       })
       aborted.catch(() => {})
-      while (true) {
-        if (queue.length === 0) await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted])
-        const item = queue.shift()
-        if (item === undefined) continue
-        if (item === 'end') return
-        if (item instanceof StreamError) throw item
-        request.onActivity?.()
-        yield item
+      try {
+        while (true) {
+          if (queue.length === 0) await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted])
+          const item = queue.shift()
+          if (item === undefined) continue
+          if (item === 'end') return
+          if (item instanceof StreamError) throw item
+          request.onActivity?.()
+          yield item
+        }
+      } finally {
+        request.signal.removeEventListener('abort', abort)
       }
     },
   }

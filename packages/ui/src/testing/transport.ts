@@ -1,7 +1,5 @@
 import type { StreamPart } from '@rivulet/core'
 
-export { controlledTransport } from '@rivulet/core/testing'
-
 export const text = (value: string): StreamPart => ({ type: 'text-delta', text: value })
 export const reasoning = (value: string): StreamPart => ({ type: 'reasoning-delta', text: value })
 export const finish: StreamPart = { type: 'finish', reason: 'stop' }
