@@ -39,16 +39,7 @@ const tokensAt = (rate: number, tokens: number) => (rate === 100 ? Math.max(1, M
 const repeatsAt = (rate: number) => (rate === 0 ? 3 : 1)
 
 /** React rendering in real Chromium: see react-page/. */
-export interface ReactBenchOptions {
-  tokens: number
-  /** Only these contenders and rates (default all): to look at one while working on it. */
-  contenders?: readonly ContenderName[]
-  rates?: readonly number[]
-}
-
-export async function reactBenchmarks(options: ReactBenchOptions): Promise<ReactResult> {
-  const contenders = options.contenders ?? CONTENDERS
-  const rates = options.rates ?? RATES
+export async function reactBenchmarks(options: { tokens: number }): Promise<ReactResult> {
   if (!hasChromium())
     throw new Error(`no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`)
   const loadAtStart = loadavg()[0] ?? 0
@@ -62,10 +53,10 @@ export async function reactBenchmarks(options: ReactBenchOptions): Promise<React
       const results = new Map<string, Measured[]>()
       const failures = new Map<string, string>()
       let turn = 0
-      for (const rate of rates) {
+      for (const rate of RATES) {
         for (let repeat = 0; repeat < repeatsAt(rate); repeat++) {
           // The order rotates, so no contender always runs first or right after a heavy one.
-          const order = contenders.map((_, i) => contenders[(i + turn) % contenders.length] as ContenderName)
+          const order = CONTENDERS.map((_, i) => CONTENDERS[(i + turn) % CONTENDERS.length] as ContenderName)
           turn++
           for (const name of order) {
             const key = `${name}@${rate}`

@@ -48,6 +48,31 @@ async function prepare(): Promise<void> {
   if (!send) throw new Error(`${name} did not mount`)
 }
 
+/** Lengths of child elements that are no longer last: those only ever grow at the end. */
+const finishedLengths = new WeakMap<Element, number>()
+
+/**
+ * The length of the text shown in `target`, read without copying the whole answer each time:
+ * a lone text node's own length (React's rendering of a string child), or, for one element per
+ * line, each finished line's length once plus the last line's.
+ */
+function shownLength(target: Element): number {
+  const node = target.firstChild
+  if (node instanceof Text && node === target.lastChild) return node.length
+  let length = 0
+  const last = target.lastElementChild
+  for (let child = target.firstElementChild; child; child = child.nextElementSibling) {
+    if (child === last) {
+      length += child.textContent?.length ?? 0
+      continue
+    }
+    let finished = finishedLengths.get(child)
+    if (finished === undefined) finishedLengths.set(child, (finished = child.textContent?.length ?? 0))
+    length += finished
+  }
+  return length
+}
+
 async function run(): Promise<PageResult> {
   const idleFrameMs = recorder.frameInterval()
   const container = host.querySelector('[data-bench=answer]') as HTMLElement
@@ -61,10 +86,7 @@ async function run(): Promise<PageResult> {
   })
   const observer = new MutationObserver(() => {
     if (!target?.isConnected) target = container.querySelector(selector)
-    const node = target?.firstChild
-    // React sets a lone string child as one text node: its length is read without copying the text.
-    const length = node instanceof Text && node === target?.lastChild ? node.length : (target?.textContent?.length ?? 0)
-    recorder.textLength(length)
+    recorder.textLength(target ? shownLength(target) : 0)
     if (recorder.shown === tokens.length) finished()
   })
   observer.observe(container, { childList: true, subtree: true, characterData: true })
