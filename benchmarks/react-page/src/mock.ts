@@ -25,6 +25,9 @@ export function tokenEnds(protocol: Protocol, tokens: readonly string[]): { ends
   return { ends, total: bytes }
 }
 
+/** How far the mock reads its source ahead of what the pace has released. */
+const READ_AHEAD_BYTES = 16 * 1024
+
 /**
  * Releases `source`'s bytes on the wall clock: token `k`'s bytes (and everything before them)
  * at `k / tokensPerSecond` seconds after the response starts, all at once when
@@ -51,6 +54,9 @@ function paced(
   let startedAt = Number.NaN
   let timer: ReturnType<typeof setTimeout> | undefined
   let finished = false
+  // The mock runs on the page's main thread too: it reads ahead of the pace only so far, so its
+  // own encoding is spread over the stream instead of landing in one long task at the start.
+  let caughtUp: (() => void) | undefined
 
   return new ReadableStream<Uint8Array>({
     start(controller) {
@@ -72,6 +78,10 @@ function paced(
           released += take
         }
         while (next < ends.length && (ends[next] as number) <= released) arrivals[next++] = now
+        if (received - released < READ_AHEAD_BYTES) {
+          caughtUp?.()
+          caughtUp = undefined
+        }
         if (sourceDone && released === received) {
           finished = true
           controller.close()
@@ -96,6 +106,9 @@ function paced(
           }
           release()
           if (done) return
+          while (received - released >= READ_AHEAD_BYTES && !finished) {
+            await new Promise<void>((resolve) => (caughtUp = resolve))
+          }
         }
       }
       pump().catch((error: unknown) => {
@@ -107,6 +120,7 @@ function paced(
     cancel(reason) {
       finished = true
       clearTimeout(timer)
+      caughtUp?.()
       return reader.cancel(reason)
     },
   })
