@@ -4,7 +4,6 @@ import { ChatWindow, type ChatWindowProps } from './chat-window.js'
 import {
   ANSWER,
   ARABIC,
-  firstTokens,
   HEBREW,
   INTERRUPTED_ANSWER,
   inLanguage,
@@ -19,6 +18,7 @@ import {
   REASONING,
   renderMarkdownBlock,
   SKY_PROMPT,
+  stopWhenStalled,
   TIMING,
   TOOL_CALLS,
   TOOL_PREAMBLE,
@@ -270,20 +270,12 @@ export const Dropped: Story = {
 
 /** The stream stalls after a few tokens and the user presses Stop: the partial text stays. */
 export const Aborted: Story = {
-  parameters: msw(
-    mockModel({
-      script: { text: INTERRUPTED_ANSWER },
-      timing: TIMING.steady,
-      fault: { type: 'stall', afterTokens: 12, ms: 600_000 },
-    }),
-  ),
+  parameters: MOCKED.stalled(),
   play: async ({ canvasElement }) => {
     await ask(canvasElement)
-    const canvas = within(canvasElement)
-    const partial = firstTokens(INTERRUPTED_ANSWER, 12)
-    const answer = () => canvasElement.querySelector('[data-role="assistant"] [data-rivulet="message-content"]')
-    await waitFor(() => expect(answer()?.textContent).toBe(partial), { timeout: 5000 })
-    await userEvent.click(canvas.getByRole('button', { name: 'Stop' }))
-    await waitFor(() => expect(canvas.getByRole('button', { name: 'Regenerate' })).toBeVisible())
+    await stopWhenStalled(canvasElement, () =>
+      canvasElement.querySelector('[data-role="assistant"] [data-rivulet="message-content"]'),
+    )
+    await waitFor(() => expect(within(canvasElement).getByRole('button', { name: 'Regenerate' })).toBeVisible())
   },
 }

@@ -1,17 +1,17 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
-import { expect, userEvent, waitFor, within } from 'storybook/test'
+import { expect, waitFor, within } from 'storybook/test'
 import { StreamProgressBar } from './stream-progress-bar.js'
 import { StreamingMessage } from './streaming-message.js'
 import {
   ANSWER,
   answerOf,
-  firstTokens,
   INTERRUPTED_ANSWER,
   LiveAnswer,
   MOCKED,
   mockModel,
   msw,
   SLOW_ANSWER,
+  stopWhenStalled,
   TIMING,
   tokenCount,
 } from './testing/stories.js'
@@ -86,22 +86,12 @@ export const Dropped: Story = {
 export const Aborted: Story = {
   parameters: {
     estimatedTokens: tokenCount(INTERRUPTED_ANSWER),
-    ...msw(
-      mockModel({
-        script: { text: INTERRUPTED_ANSWER },
-        timing: TIMING.steady,
-        fault: { type: 'stall', afterTokens: 12, ms: 600_000 },
-      }),
-    ),
+    ...MOCKED.stalled(),
   },
   play: async ({ canvasElement }) => {
-    const canvas = within(canvasElement)
-    const partial = firstTokens(INTERRUPTED_ANSWER, 12)
-    await waitFor(
-      () => expect(canvasElement.querySelector('[data-rivulet="message-content"]')?.textContent).toBe(partial),
-      { timeout: 5000 },
+    await stopWhenStalled(canvasElement)
+    await waitFor(() =>
+      expect(within(canvasElement).getByRole('progressbar')).toHaveAttribute('data-status', 'aborted'),
     )
-    await userEvent.click(canvas.getByRole('button', { name: 'Stop' }))
-    await waitFor(() => expect(canvas.getByRole('progressbar')).toHaveAttribute('data-status', 'aborted'))
   },
 }

@@ -1,12 +1,11 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
-import { expect, userEvent, waitFor, within } from 'storybook/test'
+import { expect, waitFor } from 'storybook/test'
 import { StreamingMessage } from './streaming-message.js'
 import {
   ANSWER,
   ARABIC,
   answerOf,
   CHINESE,
-  firstTokens,
   HEBREW,
   INTERRUPTED_ANSWER,
   inLanguage,
@@ -20,6 +19,7 @@ import {
   REASONING,
   renderMarkdownBlock,
   SKY_PROMPT,
+  stopWhenStalled,
   TIMING,
 } from './testing/stories.js'
 
@@ -149,21 +149,9 @@ export const RateLimited: Story = {
 
 /** The stream stalls after a few tokens and the user presses Stop: the partial text stays. */
 export const Aborted: Story = {
-  parameters: msw(
-    mockModel({
-      script: { text: INTERRUPTED_ANSWER },
-      timing: TIMING.steady,
-      fault: { type: 'stall', afterTokens: 12, ms: 600_000 },
-    }),
-  ),
+  parameters: MOCKED.stalled(),
   play: async ({ canvasElement }) => {
-    const canvas = within(canvasElement)
-    const partial = firstTokens(INTERRUPTED_ANSWER, 12)
-    await waitFor(
-      () => expect(canvasElement.querySelector('[data-rivulet="message-content"]')?.textContent).toBe(partial),
-      { timeout: 5000 },
-    )
-    await userEvent.click(canvas.getByRole('button', { name: 'Stop' }))
+    await stopWhenStalled(canvasElement)
     await waitFor(() =>
       expect(canvasElement.querySelector('[data-rivulet="streaming-message"]')).toHaveAttribute(
         'data-status',

@@ -8,6 +8,7 @@ import { openaiChatHandler, type StreamHandlerOptions, type StreamTiming, splitT
 import { type UseStreamingChatOptions, type UseStreamingChatResult, useStreamingChat } from '@rivulet/react'
 import type { Decorator } from '@storybook/react-vite'
 import { type ReactNode, useEffect, useRef } from 'react'
+import { expect, userEvent, waitFor, within } from 'storybook/test'
 import type { TextBlock } from '../blocks.js'
 
 /** Same origin as the page, so the request never leaves it: MSW answers it. */
@@ -78,6 +79,30 @@ export const MOCKED = {
         timing: TIMING.bursty,
       }),
     ),
+  /** `INTERRUPTED_ANSWER` stalls for good after its first `STALLED_AFTER` tokens. */
+  stalled: () =>
+    msw(
+      mockModel({
+        script: { text: INTERRUPTED_ANSWER },
+        timing: TIMING.steady,
+        fault: { type: 'stall', afterTokens: STALLED_AFTER, ms: 600_000 },
+      }),
+    ),
+}
+
+const STALLED_AFTER = 12
+
+/**
+ * For `MOCKED.stalled()`: waits until `answer` shows the tokens that came before the stall,
+ * then presses Stop.
+ */
+export async function stopWhenStalled(
+  canvasElement: HTMLElement,
+  answer = () => canvasElement.querySelector('[data-rivulet="message-content"]'),
+) {
+  const partial = firstTokens(INTERRUPTED_ANSWER, STALLED_AFTER)
+  await waitFor(() => expect(answer()?.textContent).toBe(partial), { timeout: 5000 })
+  await userEvent.click(within(canvasElement).getByRole('button', { name: 'Stop' }))
 }
 
 export const SKY_PROMPT = 'Why is the sky blue?'
