@@ -71,4 +71,4 @@ export {
   type WebSocketTransportOptions,
   websocketTransport,
 } from './transports/websocket.js'
-export type { ByteSource, FinishReason, Protocol, StreamPart } from './types.js'
+export type { ByteSource, FinishReason, Protocol, ProviderMetadata, StreamPart } from './types.js'
