@@ -1,5 +1,12 @@
 export { type DecodeOptions, decode } from './decode.js'
 export { contentTypeOf, createEncoder, type EncodeOptions, encode } from './encode.js'
+export {
+  anthropicErrorType,
+  type ErrorBodyOptions,
+  errorBody,
+  errorResponse,
+  statusTextOf,
+} from './error-body.js'
 export { isStreamError, StreamError, type StreamErrorKind, type StreamErrorOptions } from './errors.js'
 export { type NDJSONOptions, readNDJSON } from './framing/ndjson.js'
 export { readSSE, type SSEEvent, type SSEOptions } from './framing/sse.js'

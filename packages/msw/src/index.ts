@@ -1,4 +1,5 @@
-export { errorBody } from './error-body.js'
+/** The providers' error bodies, from `@rivulet/core`, where every server and mock gets them. */
+export { errorBody } from '@rivulet/core'
 export {
   aiSdkHandler,
   anthropicHandler,

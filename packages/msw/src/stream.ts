@@ -1,5 +1,4 @@
-import { aiSdkStreamHeaders, contentTypeOf, createEncoder, type Protocol } from '@rivulet/core'
-import { errorBody, statusTextOf } from './error-body.js'
+import { aiSdkStreamHeaders, contentTypeOf, createEncoder, errorBody, type Protocol, statusTextOf } from '@rivulet/core'
 import { isToken, type StreamScript, scriptParts } from './script.js'
 
 /**
@@ -223,7 +222,7 @@ export function streamResponse(
 ): Response {
   const { fault } = options
   if (fault?.type === 'http') {
-    const own = errorBody(protocol, fault.status, fault.message)
+    const own = errorBody(protocol, fault.status, { message: fault.message })
     let body = own.body
     let contentType = own.contentType
     if (fault.body !== undefined) {
