@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize } from 'node:path'
 
@@ -18,6 +18,43 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 }
 
+/** The path of a request URL, decoded; undefined when its percent-encoding is not valid UTF-8. */
+function decodedPath(url: string | undefined): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url ?? '/', 'http://x').pathname)
+  } catch {
+    return undefined
+  }
+}
+
+async function serve(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const decoded = decodedPath(req.url)
+  if (decoded === undefined || decoded.includes('\0')) {
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('Bad request path')
+    return
+  }
+  const path = normalize(decoded).replace(/^(\.\.[/\\])+/, '')
+  let file = join(root, path)
+  if (!file.startsWith(root)) {
+    res.writeHead(403).end()
+    return
+  }
+  const info = await stat(file).catch(() => undefined)
+  if (!info?.isFile()) file = join(root, 'index.html')
+  const stream = createReadStream(file)
+  stream.once('error', () => {
+    if (!res.headersSent) res.writeHead(404)
+    res.end()
+  })
+  stream.once('open', () => {
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'cache-control': file.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+    })
+    stream.pipe(res)
+  })
+}
+
 export interface StaticServer {
   url: string
   close(): Promise<void>
@@ -25,23 +62,13 @@ export interface StaticServer {
 
 /** Serves a built app from `root` on loopback; unknown paths get index.html. */
 export async function serveStatic(root: string, port = 0, host = '127.0.0.1'): Promise<StaticServer> {
-  const server: Server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
-      /^(\.\.[/\\])+/,
-      '',
-    )
-    let file = join(root, path)
-    if (!file.startsWith(root)) {
-      res.writeHead(403).end()
-      return
-    }
-    const info = await stat(file).catch(() => undefined)
-    if (!info?.isFile()) file = join(root, 'index.html')
-    res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'cache-control': file.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+  const server: Server = createServer((req, res) => {
+    // The handler is async: a throw in it would be an unhandled rejection, which ends the
+    // process (and `pnpm demo` runs the API server in the same one).
+    serve(root, req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500)
+      res.end()
     })
-    createReadStream(file).pipe(res)
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
