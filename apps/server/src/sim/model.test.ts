@@ -1,6 +1,14 @@
 import type { StreamPart } from '@rivulet/core'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { type AnswerPlan, type PlayOptions, planAnswer, playAnswer, type SimEvent, type SimRequest } from './model.js'
+import {
+  type AnswerPlan,
+  MAX_ARGS_TOKENS,
+  type PlayOptions,
+  planAnswer,
+  playAnswer,
+  type SimEvent,
+  type SimRequest,
+} from './model.js'
 import { DEFAULT_SIMULATION } from './options.js'
 
 const request = (content: string, extra: Partial<SimRequest> = {}): SimRequest => ({
@@ -16,6 +24,25 @@ const request = (content: string, extra: Partial<SimRequest> = {}): SimRequest =
 const textOf = (plan: AnswerPlan) => plan.text.join('')
 
 describe('planAnswer', () => {
+  it('counts tool arguments against the output cap: a schema asking for more ends the answer with length', () => {
+    const tools = [
+      {
+        name: 'write',
+        parameters: {
+          type: 'object',
+          properties: { text: { type: 'string', minLength: 200_000 } },
+          required: ['text'],
+        },
+      },
+    ]
+    for (const maxTokens of [undefined, 1000]) {
+      const plan = planAnswer(request('write it', { tools, toolChoice: 'required', ...(maxTokens && { maxTokens }) }))
+      expect(plan.toolCalls).toEqual([])
+      expect(plan.finish).toBe('length')
+      expect(plan.outputTokens).toBeLessThanOrEqual(maxTokens ?? MAX_ARGS_TOKENS)
+    }
+  })
+
   it('answers the same conversation the same way, and another one differently', () => {
     const a = planAnswer(request('How do I cache API responses?'))
     expect(planAnswer(request('How do I cache API responses?'))).toEqual(a)

@@ -8,9 +8,12 @@ import { toolResultLead, writeAnswer, writeReasoning, writeToolPreface } from '.
 import type { RequestSimulation, SimulationDefaults } from './options.js'
 import { createRandom, hashSeed, type Random } from './random.js'
 import { countTokens, tokenize } from './tokens.js'
-import { argsFromSchema } from './tool-args.js'
+import { argsFromSchema, DEFAULT_ARGS_MAX_TOKENS } from './tool-args.js'
 
 export const SIM_MODEL = 'rivulet-sim'
+
+/** Output tokens one tool call's arguments may take, whatever the request allows. */
+export const MAX_ARGS_TOKENS = DEFAULT_ARGS_MAX_TOKENS
 
 /** A conversation as the simulated model sees it, whichever endpoint it came from. */
 export interface SimRequest {
@@ -94,9 +97,12 @@ export function planAnswer(request: SimRequest, simulation: RequestSimulation = 
   // A tool call goes out whole or not at all: arguments cut short are not JSON.
   const toolCalls: PlannedToolCall[] = []
   for (const tool of calls) {
-    const args = argsFromSchema(tool.parameters, random, prompt)
-    const pieces = tokenize(JSON.stringify(args))
-    if (truncated || pieces.length > budget) {
+    if (truncated) break
+    // Arguments count against the output cap while they are built: a schema asking for more
+    // than is left is not generated whole only to be thrown away.
+    const args = argsFromSchema(tool.parameters, random, prompt, { maxTokens: Math.min(budget, MAX_ARGS_TOKENS) })
+    const pieces = args === undefined ? undefined : tokenize(JSON.stringify(args))
+    if (args === undefined || pieces === undefined || pieces.length > Math.min(budget, MAX_ARGS_TOKENS)) {
       truncated = true
       break
     }

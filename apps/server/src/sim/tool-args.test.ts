@@ -88,3 +88,62 @@ describe('argsFromSchema', () => {
     expect(argsFromSchema({ type: 'string' }, createRandom(1), '')).toEqual({})
   })
 })
+
+describe('argsFromSchema bounds its work whatever the schema says', () => {
+  const self = {
+    type: 'object',
+    properties: { node: { $ref: '#/$defs/node' } },
+    required: ['node'],
+    $defs: { node: { anyOf: [{ $ref: '#/$defs/node' }, { allOf: [{ $ref: '#/$defs/node' }] }] } },
+  }
+
+  it('ends a schema that refers to itself through anyOf, allOf and $ref', () => {
+    const args = argsFromSchema(self, createRandom(1), 'hi')
+    expect(args).toEqual({ node: null })
+    expect(JSON.stringify(self).length).toBeLessThan(300)
+  })
+
+  it('gives no arguments when a string must be longer than the tokens left', () => {
+    const schema = { type: 'object', properties: { text: { type: 'string', minLength: 200_000 } }, required: ['text'] }
+    expect(argsFromSchema(schema, createRandom(1), 'hi')).toBeUndefined()
+    expect(argsFromSchema(schema, createRandom(1), 'hi', { maxTokens: 100_000 })).toMatchObject({
+      text: expect.any(String),
+    })
+  })
+
+  it('pads to minLength in code points, linearly', () => {
+    const schema = { type: 'object', properties: { q: { type: 'string', minLength: 5000, maxLength: 5001 } } }
+    const args = argsFromSchema({ ...schema, required: ['q'] }, createRandom(3), 'x') as { q: string }
+    expect([...args.q].length).toBeGreaterThanOrEqual(5000)
+    expect([...args.q].length).toBeLessThanOrEqual(5001)
+  })
+
+  it('gives no arguments when minItems and nesting multiply past the budget', () => {
+    const level = (items: object) => ({ type: 'array', minItems: 1000, items })
+    const schema = {
+      type: 'object',
+      properties: { rows: level(level(level({ type: 'string', minLength: 50 }))) },
+      required: ['rows'],
+    }
+    expect(argsFromSchema(schema, createRandom(1), 'hi')).toBeUndefined()
+    expect(
+      argsFromSchema({ ...schema, properties: { rows: { ...level({}), minItems: 1e9 } } }, createRandom(1), 'hi'),
+    ).toBeUndefined()
+  })
+
+  it('keeps what it generates within the token cap', () => {
+    // Every property refers back to the root: a tree that would be 10^6 nodes deep down.
+    const properties = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`p${i}`, { $ref: '#/$defs/tree' }]))
+    const schema = {
+      type: 'object',
+      properties,
+      required: Object.keys(properties),
+      $defs: { tree: { type: 'object', properties, required: Object.keys(properties) } },
+    }
+    for (const maxTokens of [50, 500, 5000]) {
+      const args = argsFromSchema(schema, createRandom(2), 'hi', { maxTokens })
+      if (args !== undefined) expect(JSON.stringify(args).length).toBeLessThanOrEqual(maxTokens * 10)
+    }
+    expect(argsFromSchema(schema, createRandom(2), 'hi', { maxTokens: 50 })).toBeUndefined()
+  })
+})

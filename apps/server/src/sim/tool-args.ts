@@ -4,51 +4,127 @@
  * `format`, and words from the prompt where a string is free text. Covers the JSON Schema
  * subset tool definitions use (OpenAI strict mode, Anthropic `input_schema`); `$ref` is
  * followed into `$defs` / `definitions` of the same schema.
+ *
+ * The work is bounded whatever the schema says: the arguments count against the answer's
+ * output tokens as they are built (a schema asking for more than is left gives no arguments,
+ * and the answer ends with finish `length`), `$ref` / `anyOf` cycles end after a few hops, and
+ * every step costs from a budget, so a hostile 300-byte schema is as cheap as a plain one.
  */
 import type { Random } from './random.js'
 
 type Schema = Record<string, unknown>
 
 const MAX_DEPTH = 6
+/** `$ref`, `anyOf` / `oneOf` and `allOf` expansions for one value: a schema that refers to itself stops here. */
+const MAX_HOPS = 8
+/** Output tokens the arguments may take when the caller sets no cap. */
+export const DEFAULT_ARGS_MAX_TOKENS = 8192
+/** Every token is at most 10 characters (see tokens.ts): JSON longer than this many per token cannot fit. */
+const CHARS_PER_TOKEN = 10
+/** Steps (schema keys visited, nodes generated, expansions) one generation may take. */
+const MAX_WORK = 200_000
+/** Only the start of a property name is matched against the name rules. */
+const NAME_CHARS = 64
 
 const CITIES = ['Paris', 'Tokyo', 'Lisbon', 'Nairobi', 'Montreal', 'Seoul', 'Buenos Aires', 'Oslo']
 const NAMES = ['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Katherine Johnson', 'Linus Torvalds']
 const WORDS = ['alpha', 'river', 'stream', 'token', 'signal', 'harbor', 'meadow', 'pixel']
 
-export function argsFromSchema(schema: unknown, random: Random, prompt: string): unknown {
+export interface ArgsOptions {
+  /** Output tokens the arguments may take. Default `DEFAULT_ARGS_MAX_TOKENS`. */
+  maxTokens?: number
+}
+
+/**
+ * Arguments for a tool with this input schema: always an object, or undefined when the schema
+ * asks for more than `maxTokens` (the caller ends the answer with finish `length`).
+ */
+export function argsFromSchema(
+  schema: unknown,
+  random: Random,
+  prompt: string,
+  options: ArgsOptions = {},
+): Record<string, unknown> | undefined {
   const root = isSchema(schema) ? schema : { type: 'object' }
-  const value = generate(root, { root, random, prompt, depth: 0 }, '')
+  const maxTokens = Math.max(0, options.maxTokens ?? DEFAULT_ARGS_MAX_TOKENS)
+  const budget: Budget = { chars: Math.min(maxTokens, 1e7) * CHARS_PER_TOKEN, work: MAX_WORK }
+  let words: string[] | undefined
+  const context: Context = {
+    root,
+    random,
+    // Split once, and only when a free-text field needs it: the prompt may be 400 000 characters.
+    words: () => (words ??= prompt.split(/\s+/).filter((word) => word.length > 0)),
+    depth: 0,
+    hops: 0,
+    budget,
+  }
+  let value: unknown
+  try {
+    value = generate(root, context, '')
+  } catch (error) {
+    if (error instanceof OverBudget) return undefined
+    throw error
+  }
   // A tool's arguments are always an object.
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {}
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+}
+
+interface Budget {
+  /** Characters of JSON still allowed (a lower bound of what each value writes). */
+  chars: number
+  /** Steps still allowed. */
+  work: number
 }
 
 interface Context {
   root: Schema
   random: Random
-  prompt: string
+  words(): string[]
   depth: number
+  /** Expansions applied to the value being generated. */
+  hops: number
+  budget: Budget
+}
+
+/** Thrown when the arguments would take more than their budget; caught in `argsFromSchema`. */
+class OverBudget extends Error {}
+
+function spend(context: Context, chars: number, work = 1): void {
+  const { budget } = context
+  budget.chars -= chars
+  budget.work -= work
+  if (budget.chars < 0 || budget.work < 0) throw new OverBudget()
+}
+
+/** A value taken from the schema itself (`const`, `enum`, `default`), paid for by its JSON size. */
+function literal(value: unknown, context: Context): unknown {
+  spend(context, (JSON.stringify(value) ?? 'null').length)
+  return value
 }
 
 function generate(schema: Schema, context: Context, name: string): unknown {
   const { random } = context
-  if (context.depth > MAX_DEPTH) return null
-  const resolved = resolveRef(schema, context.root)
-  if ('const' in resolved) return resolved.const
-  if (Array.isArray(resolved.enum) && resolved.enum.length > 0) return random.pick(resolved.enum)
+  if (context.depth > MAX_DEPTH || context.hops > MAX_HOPS) return literal(null, context)
+  const resolved = resolveRef(schema, context)
+  if ('const' in resolved) return literal(resolved.const, context)
+  if (Array.isArray(resolved.enum) && resolved.enum.length > 0) return literal(random.pick(resolved.enum), context)
+  const expanded = { ...context, hops: context.hops + 1 }
   const choices = (resolved.anyOf ?? resolved.oneOf) as unknown
   if (Array.isArray(choices) && choices.length > 0) {
     // Prefer a branch that is not `null`: an argument is more useful with a value.
     const branches = choices.filter(isSchema)
     const useful = branches.filter((branch) => branch.type !== 'null')
     const branch = random.pick(useful.length > 0 ? useful : branches)
-    if (branch) return generate({ ...withoutKeys(resolved, ['anyOf', 'oneOf']), ...branch }, context, name)
+    spend(context, 0, choices.length)
+    if (branch) return generate(merged(context, withoutKeys(resolved, ['anyOf', 'oneOf']), branch), expanded, name)
   }
   if (Array.isArray(resolved.allOf)) {
-    const merged = resolved.allOf.filter(isSchema).reduce<Schema>((all, part) => mergeSchemas(all, part), {})
-    return generate({ ...withoutKeys(resolved, ['allOf']), ...merged }, context, name)
+    spend(context, 0, resolved.allOf.length)
+    const all = resolved.allOf.filter(isSchema).reduce<Schema>((acc, part) => mergeSchemas(acc, part, context), {})
+    return generate(merged(context, withoutKeys(resolved, ['allOf']), all), expanded, name)
   }
   const type = pickType(resolved, random)
-  const inner = { ...context, depth: context.depth + 1 }
+  const inner = { ...context, depth: context.depth + 1, hops: 0 }
   switch (type) {
     case 'object':
       return object(resolved, inner)
@@ -57,15 +133,15 @@ function generate(schema: Schema, context: Context, name: string): unknown {
     case 'string':
       return string(resolved, context, name)
     case 'integer':
-      return integer(resolved, random)
+      return literal(integer(resolved, random), context)
     case 'number':
-      return number(resolved, random)
+      return literal(number(resolved, random), context)
     case 'boolean':
-      return random.chance(0.5)
+      return literal(random.chance(0.5), context)
     case 'null':
-      return null
+      return literal(null, context)
     default:
-      return 'default' in resolved ? resolved.default : string(resolved, context, name)
+      return 'default' in resolved ? literal(resolved.default, context) : string(resolved, context, name)
   }
 }
 
@@ -83,14 +159,19 @@ function pickType(schema: Schema, random: Random): string | undefined {
 
 function object(schema: Schema, context: Context): Record<string, unknown> {
   const properties = isSchema(schema.properties) ? schema.properties : {}
+  if (Array.isArray(schema.required)) spend(context, 0, schema.required.length)
   const required = new Set(
     Array.isArray(schema.required) ? schema.required.filter((key) => typeof key === 'string') : [],
   )
   const out: Record<string, unknown> = {}
-  for (const [key, property] of Object.entries(properties)) {
+  spend(context, 2)
+  for (const key in properties) {
+    spend(context, 0)
+    const property = properties[key]
     if (!isSchema(property)) continue
     // Optional properties appear often enough to be seen, not always.
     if (!required.has(key) && !context.random.chance(0.6)) continue
+    spend(context, key.length + 4)
     out[key] = generate(property, context, key)
   }
   return out
@@ -100,9 +181,15 @@ function array(schema: Schema, context: Context, name: string): unknown[] {
   const items = isSchema(schema.items) ? schema.items : { type: 'string' }
   const min = nonNegative(schema.minItems, 1)
   const max = Math.max(min, Math.min(nonNegative(schema.maxItems, min + 2), min + 3))
+  // Each item writes at least one character and a comma: more than the budget cannot fit.
+  if (min * 2 > context.budget.chars) throw new OverBudget()
   const count = context.random.int(min, max)
   const out: unknown[] = []
-  for (let i = 0; i < count; i++) out.push(generate(items, context, name))
+  spend(context, 2)
+  for (let i = 0; i < count; i++) {
+    spend(context, 1)
+    out.push(generate(items, context, name))
+  }
   if (schema.uniqueItems === true) {
     const unique = [...new Map(out.map((item) => [JSON.stringify(item), item])).values()]
     if (unique.length >= min) return unique
@@ -112,9 +199,11 @@ function array(schema: Schema, context: Context, name: string): unknown[] {
 
 function string(schema: Schema, context: Context, name: string): string {
   const { random } = context
-  if (typeof schema.default === 'string' && random.chance(0.3)) return schema.default
-  const value = byFormat(schema.format, random) ?? byName(name.toLowerCase(), context)
-  return fitLength(value, schema, random)
+  if (typeof schema.default === 'string' && random.chance(0.3)) return literal(schema.default, context) as string
+  const value = byFormat(schema.format, random) ?? byName(name.slice(0, NAME_CHARS).toLowerCase(), context)
+  const out = fitLength(value, schema, context)
+  spend(context, out.length + 2)
+  return out
 }
 
 function byFormat(format: unknown, random: Random): string | undefined {
@@ -150,13 +239,12 @@ function byName(name: string, context: Context): string {
   if (/id$|_id|identifier/.test(name)) return `${random.pick(WORDS)}-${random.int(100, 999)}`
   if (/lang|locale/.test(name)) return random.pick(['en', 'fr', 'ja', 'pt'])
   if (/unit/.test(name)) return random.pick(['celsius', 'fahrenheit'])
-  if (/query|search|question|prompt|text|message|topic|q$/.test(name)) return promptExcerpt(context.prompt, random)
+  if (/query|search|question|prompt|text|message|topic|q$/.test(name)) return promptExcerpt(context.words(), random)
   return random.pick(WORDS)
 }
 
 /** A few words of the user's message: what a model would put in a search query. */
-function promptExcerpt(prompt: string, random: Random): string {
-  const words = prompt.split(/\s+/).filter((word) => word.length > 0)
+function promptExcerpt(words: readonly string[], random: Random): string {
   if (words.length === 0) return random.pick(WORDS)
   const length = Math.min(words.length, random.int(2, 6))
   const start = random.int(0, words.length - length)
@@ -166,13 +254,34 @@ function promptExcerpt(prompt: string, random: Random): string {
     .replace(/[?!.,;:]+$/, '')
 }
 
-function fitLength(value: string, schema: Schema, random: Random): string {
+/**
+ * The value padded with words up to `minLength` and cut at `maxLength`, both counted in code
+ * points as JSON Schema counts them. Linear: pieces are collected, then joined once.
+ */
+function fitLength(value: string, schema: Schema, context: Context): string {
+  const { random } = context
   const min = nonNegative(schema.minLength, 0)
   const max = typeof schema.maxLength === 'number' ? Math.max(min, schema.maxLength) : Number.POSITIVE_INFINITY
-  let out = [...value]
-  while (out.length < min) out = out.concat([...` ${random.pick(WORDS)}`])
-  if (out.length > max) out = out.slice(0, max)
-  return out.join('')
+  // A string this long cannot fit what is left: no need to build it to know.
+  if (min + 2 > context.budget.chars) throw new OverBudget()
+  let length = codePoints(value)
+  if (length < min) {
+    const pieces = [value]
+    while (length < min) {
+      const word = ` ${random.pick(WORDS)}`
+      pieces.push(word)
+      length += word.length
+    }
+    value = pieces.join('')
+  }
+  if (length > max) value = [...value].slice(0, max).join('')
+  return value
+}
+
+function codePoints(text: string): number {
+  let count = 0
+  for (const _ of text) count++
+  return count
 }
 
 function integer(schema: Schema, random: Random): number {
@@ -213,23 +322,46 @@ function bounds(schema: Schema, fallbackMin: number, fallbackMax: number): { min
   return { min, max: Math.max(min, max) }
 }
 
-function resolveRef(schema: Schema, root: Schema): Schema {
+function resolveRef(schema: Schema, context: Context): Schema {
+  const { root } = context
   let current = schema
-  for (let hops = 0; hops < MAX_DEPTH && typeof current.$ref === 'string'; hops++) {
-    const match = /^#\/(\$defs|definitions)\/(.+)$/.exec(current.$ref)
+  for (let hops = 0; typeof current.$ref === 'string'; hops++) {
+    if (hops >= MAX_HOPS) return withoutKeys(current, ['$ref'])
+    const match = /^#\/(\$defs|definitions)\/(.{1,256})$/.exec(current.$ref)
     const defs = match ? root[match[1] as string] : undefined
-    const target = match && isSchema(defs) ? defs[decodeURIComponent(match[2] as string)] : undefined
+    const target = match && isSchema(defs) ? defs[safeDecode(match[2] as string)] : undefined
     if (!isSchema(target)) return withoutKeys(current, ['$ref'])
-    current = { ...withoutKeys(current, ['$ref']), ...target }
+    current = merged(context, withoutKeys(current, ['$ref']), target)
   }
   return current
 }
 
-function mergeSchemas(a: Schema, b: Schema): Schema {
-  const merged: Schema = { ...a, ...b }
-  if (isSchema(a.properties) && isSchema(b.properties)) merged.properties = { ...a.properties, ...b.properties }
-  if (Array.isArray(a.required) && Array.isArray(b.required)) merged.required = [...a.required, ...b.required]
-  return merged
+/** `decodeURIComponent` that leaves text it cannot decode as it is (a JSON Pointer may hold a stray `%`). */
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
+/** `{ ...a, ...b }`, paid for by the keys copied. */
+function merged(context: Context, a: Schema, b: Schema): Schema {
+  let keys = 0
+  for (const _ in a) keys++
+  for (const _ in b) keys++
+  spend(context, 0, keys)
+  return { ...a, ...b }
+}
+
+function mergeSchemas(a: Schema, b: Schema, context: Context): Schema {
+  const out = merged(context, a, b)
+  if (isSchema(a.properties) && isSchema(b.properties)) out.properties = merged(context, a.properties, b.properties)
+  if (Array.isArray(a.required) && Array.isArray(b.required)) {
+    spend(context, 0, a.required.length + b.required.length)
+    out.required = [...a.required, ...b.required]
+  }
+  return out
 }
 
 function withoutKeys(schema: Schema, keys: readonly string[]): Schema {
