@@ -9,7 +9,7 @@ export {
 } from './error-body.js'
 export { isStreamError, StreamError, type StreamErrorKind, type StreamErrorOptions } from './errors.js'
 export { type NDJSONOptions, readNDJSON } from './framing/ndjson.js'
-export { readSSE, type SSEEvent, type SSEOptions } from './framing/sse.js'
+export { formatSSE, readSSE, type SSEEvent, type SSEEventInit, type SSEOptions } from './framing/sse.js'
 export { parseErrorBody, retryAfterFromHeaders } from './http-error.js'
 export type { BufferStrategy } from './pipeline/buffer.js'
 export type { StreamProgress } from './pipeline/progress.js'

@@ -115,3 +115,48 @@ export async function* readSSE(
   }
   yield* queue
 }
+
+/** One server-sent event to write. `event` absent = "message"; `retry` in milliseconds. */
+export interface SSEEventInit {
+  data: string
+  event?: string
+  id?: string
+  retry?: number
+}
+
+// WHATWG §9.2.5: CRLF, a lone LF and a lone CR each end a line.
+const LINE_BREAK = /\r\n|\r|\n/
+
+function fieldValue(name: string, value: string): string {
+  // A line break would end the field and start another one the caller never wrote; a NUL makes
+  // readers ignore the id (§9.2.6).
+  if (/[\r\n]/.test(value) || (name === 'id' && value.includes('\0'))) {
+    throw new TypeError(`An SSE ${name} cannot contain ${name === 'id' ? 'CR, LF or NUL' : 'CR or LF'}`)
+  }
+  return value
+}
+
+/**
+ * One server-sent event as wire text, ended by its blank line. Data with line breaks becomes one
+ * `data:` line per line, which readers join with LF (§9.2.6), so no text can inject a field or an
+ * event; CR or LF in `event` or `id` throws a `TypeError`.
+ *
+ * @example
+ * formatSSE({ event: 'delta', data: 'one\ntwo' }) // 'event: delta\ndata: one\ndata: two\n\n'
+ */
+export function formatSSE(event: SSEEventInit): string {
+  let head = ''
+  if (event.event !== undefined) head += `event: ${fieldValue('event', event.event)}\n`
+  if (event.id !== undefined) head += `id: ${fieldValue('id', event.id)}\n`
+  if (event.retry !== undefined) {
+    // §9.2.6: a retry value of anything but ASCII digits is ignored.
+    if (!Number.isSafeInteger(event.retry) || event.retry < 0) {
+      throw new TypeError(`An SSE retry must be a whole number of milliseconds, not ${event.retry}`)
+    }
+    head += `retry: ${event.retry}\n`
+  }
+  const { data } = event
+  // Fast path: JSON data (every provider format) never holds a raw line break.
+  if (!data.includes('\n') && !data.includes('\r')) return `${head}data: ${data}\n\n`
+  return `${head}data: ${data.split(LINE_BREAK).join('\ndata: ')}\n\n`
+}

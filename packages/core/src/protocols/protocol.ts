@@ -1,4 +1,5 @@
 import { excerpt, StreamError } from '../errors.js'
+import { formatSSE } from '../framing/sse.js'
 import { isObject, providerErrorDetail } from '../http-error.js'
 import type { FinishReason, StreamPart } from '../types.js'
 
@@ -98,9 +99,9 @@ export function parseToolArgs(pieces: readonly string[], name: string): unknown 
   }
 }
 
-/** One SSE event as wire text. `data` must not contain line breaks (JSON.stringify never does). */
+/** One SSE event as wire text, through the one SSE writer: multi-line data is split, never injected. */
 export function sseEvent(data: string, event?: string): string {
-  return event === undefined ? `data: ${data}\n\n` : `event: ${event}\ndata: ${data}\n\n`
+  return formatSSE(event === undefined ? { data } : { data, event })
 }
 
 export { isObject }

@@ -1,8 +1,13 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decode } from '../decode.js'
 import { decodeBody, encodeAll, errorSummary, expectAnyChunkingDecodesAlike } from '../testing/protocol.js'
 import { collect } from '../testing/streams.js'
+import type { StreamPart } from '../types.js'
 import { textEncoder } from './text.js'
+
+const joined = (parts: readonly StreamPart[]) =>
+  parts.map((part) => (part.type === 'text-delta' ? part.text : '')).join('')
 
 describe('text decode', () => {
   it('streams a text/plain body as text deltas and ends cleanly at EOF', async () => {
@@ -67,6 +72,46 @@ describe('text encode', () => {
       'line one\nline two\n',
       'three',
     ])
+  })
+
+  it('writes an error message with line breaks as one error event, so it cannot inject data', async () => {
+    const encoder = textEncoder({ sse: true })
+    const body =
+      encoder.push({ type: 'text-delta', text: 'a' }) +
+      encoder.error({ message: 'Bad gateway\n\ndata: injected\r\nevent: x' })
+    expect(body).toBe('data: a\n\nevent: error\ndata: Bad gateway\ndata: \ndata: data: injected\ndata: event: x\n\n')
+    const { values, error } = await decodeBody(body, 'text', { sse: true })
+    expect(values).toEqual([{ type: 'text-delta', text: 'a' }])
+    expect(errorSummary(error)).toMatchObject({ kind: 'provider', message: 'Bad gateway\n\ndata: injected\nevent: x' })
+  })
+
+  it('writes text that is exactly [DONE] so that it reads as text, not as the end', async () => {
+    const parts: StreamPart[] = [
+      { type: 'text-delta', text: '[DONE]' },
+      { type: 'text-delta', text: 'after' },
+    ]
+    const { values } = await decodeBody(encodeAll(textEncoder({ sse: true }), parts), 'text', { sse: true })
+    expect(joined(values)).toBe('[DONE]after')
+    expect(values.at(-1)).toEqual({ type: 'finish', reason: 'stop' })
+  })
+
+  it('gives back any text through SSE, its line breaks as LF', async () => {
+    const piece = fc.string({
+      unit: fc.oneof(
+        fc.constantFrom('\n', '\r', '\r\n', 'data: ', '[DONE]'),
+        fc.string({ unit: 'grapheme', maxLength: 1 }),
+      ),
+    })
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { maxLength: 6 }), async (texts) => {
+        const parts: StreamPart[] = texts.map((text) => ({ type: 'text-delta', text }))
+        const { values, error } = await decodeBody(encodeAll(textEncoder({ sse: true }), parts), 'text', { sse: true })
+        expect(error).toBeUndefined()
+        // Per delta: a CR ending one delta and an LF starting the next are two line breaks.
+        expect(joined(values)).toBe(texts.map((text) => text.replace(/\r\n?/g, '\n')).join(''))
+      }),
+      { numRuns: 200 },
+    )
   })
 
   it('writes a plain body as the text itself', () => {

@@ -5,7 +5,7 @@
  */
 import { StreamError } from '../errors.js'
 import type { StreamPart } from '../types.js'
-import type { ProtocolDecoder, ProtocolEncoder } from './protocol.js'
+import { type ProtocolDecoder, type ProtocolEncoder, sseEvent } from './protocol.js'
 
 export function textDecoder(options: { sse: boolean }): ProtocolDecoder {
   let closed = false
@@ -38,11 +38,15 @@ export function textEncoder(options: { sse?: boolean } = {}): ProtocolEncoder {
   return {
     push(part: StreamPart) {
       if (part.type !== 'text-delta' || part.text === '') return ''
-      // SSE data cannot hold a raw line break: each line of the text becomes its own `data:` line.
-      return options.sse ? `data: ${part.text.split(/\r\n|\r|\n/).join('\ndata: ')}\n\n` : part.text
+      if (!options.sse) return part.text
+      // Text that is exactly `[DONE]` would read as the end of the stream: sent in two pieces, it
+      // reads as the same text.
+      if (part.text === '[DONE]') return sseEvent('[DONE') + sseEvent(']')
+      // Each line of the text becomes its own `data:` line; the reader joins them with LF.
+      return sseEvent(part.text)
     },
     error(error) {
-      return options.sse ? `event: error\ndata: ${error.message}\n\n` : ''
+      return options.sse ? sseEvent(error.message, 'error') : ''
     },
     end() {
       return ''
