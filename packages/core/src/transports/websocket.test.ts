@@ -331,13 +331,82 @@ describe('websocketTransport against a real ws server', () => {
     expect(server.connections).toHaveLength(2)
   })
 
-  it('a frame that is not JSON fails the streams with parse and closes the socket', async () => {
+  it('a frame cut off after its id fails only that stream with parse; the other on the socket goes on', async () => {
+    const starts: ClientFrame[] = []
     const server = await serve((frame, socket) => {
-      if (frame.type === 'start') socket.send('{"type":"part",')
+      if (frame.type !== 'start') return
+      starts.push(frame)
+      if (starts.length < 2) return
+      const [broken, healthy] = starts as [ClientFrame, ClientFrame]
+      sendParts(socket, broken.id!, answer('a').slice(0, 2), { end: false })
+      sendParts(socket, healthy.id!, answer('x').slice(0, 2), { end: false })
+      socket.send(`{"type":"part","id":${JSON.stringify(broken.id)},"seq":`)
+      sendParts(socket, healthy.id!, answer('x', 'y').slice(2), { firstSeq: 3 })
     })
-    const { error } = await collect(connect(server)(request('Hi')))
-    expect(error).toMatchObject({ kind: 'parse' })
-    expect(await server.connections[0]!.closed).toBe(1000)
+    const transport = connect(server)
+    const [broken, healthy] = await Promise.all([collect(transport(request('a'))), collect(transport(request('b')))])
+    expect(text(broken.values)).toBe('a')
+    expect(broken.error).toMatchObject({ name: 'StreamError', kind: 'parse' })
+    expect(healthy.error).toBeUndefined()
+    expect(healthy.values).toEqual(answer('x', 'y'))
+    // Only the broken stream is cancelled; the socket stays open for the next request.
+    await server.frame((frame) => frame.type === 'cancel')
+    expect(server.frames.filter((frame) => frame.type === 'cancel')).toEqual([{ type: 'cancel', id: starts[0]!.id }])
+    expect(server.connections).toHaveLength(1)
+    expect(server.connections[0]!.socket.readyState).toBe(WebSocket.OPEN)
+  })
+
+  it('a frame with an id but no type fails only that stream', async () => {
+    const starts: ClientFrame[] = []
+    const server = await serve((frame, socket) => {
+      if (frame.type !== 'start') return
+      starts.push(frame)
+      if (starts.length < 2) return
+      const [broken, healthy] = starts as [ClientFrame, ClientFrame]
+      send(socket, { id: broken.id, seq: 1 })
+      sendParts(socket, healthy.id!, answer('fine'))
+    })
+    const transport = connect(server)
+    const [broken, healthy] = await Promise.all([collect(transport(request('a'))), collect(transport(request('b')))])
+    expect(broken.error).toMatchObject({ kind: 'parse' })
+    expect(healthy).toEqual({ values: answer('fine') })
+  })
+
+  it('a frame that names no stream is reported to onMalformed and ignored: every stream goes on', async () => {
+    const server = await serve((frame, socket) => {
+      if (frame.type !== 'start') return
+      socket.send('{"type":"part",')
+      socket.send('not json at all')
+      socket.send(Buffer.from('binary'), { binary: true })
+      socket.send('["an array"]')
+      // Cut off, with the stream's id quoted inside a string: not the frame's own id.
+      socket.send(`{"type":"note","text":${JSON.stringify(`"id":"${frame.id}"`)}`)
+      echo(frame, socket, server)
+    })
+    const reported: unknown[] = []
+    const transport = connect(server, { onMalformed: (error) => reported.push(error) })
+    const [first, second] = await Promise.all([collect(transport(request('one'))), collect(transport(request('two')))])
+    expect(first).toEqual({ values: answer('one') })
+    expect(second).toEqual({ values: answer('two') })
+    expect(reported).toHaveLength(10)
+    for (const error of reported) expect(error).toMatchObject({ name: 'StreamError', kind: 'parse' })
+    expect(server.frames.filter((frame) => frame.type === 'cancel')).toHaveLength(0)
+    expect(server.connections).toHaveLength(1)
+  })
+
+  it('a part that skips a seq (one went missing) fails that stream with parse, after the parts before it', async () => {
+    const server = await serve((frame, socket) => {
+      if (frame.type !== 'start') return
+      const parts = answer('a', 'b', 'c')
+      send(socket, { type: 'part', id: frame.id, seq: 1, part: parts[0] })
+      send(socket, { type: 'part', id: frame.id, seq: 2, part: parts[1] })
+      send(socket, { type: 'part', id: frame.id, seq: 4, part: parts[3] })
+    })
+    const { values, error } = await collect(connect(server)(request('Hi')))
+    expect(text(values)).toBe('a')
+    expect(error).toMatchObject({ kind: 'parse', message: expect.stringMatching(/Part 3/) })
+    const start = await server.frame((frame) => frame.type === 'start')
+    expect(await server.frame((frame) => frame.type === 'cancel')).toEqual({ type: 'cancel', id: start.id })
   })
 
   it('a part that is not a StreamPart fails that stream with parse', async () => {

@@ -23,7 +23,8 @@
  * Server → client:
  * - `{"type":"part","id","seq":<n>,"part":<StreamPart>}`: one part. `seq` is 1, 2, 3… per stream,
  *   with no gaps; a replayed part keeps its original `seq`, and the client drops every part whose
- *   `seq` is not above the last one it has, so each part is delivered exactly once.
+ *   `seq` is not above the last one it has, so each part is delivered exactly once. A part that
+ *   skips a `seq` means one went missing: that stream fails with kind `parse`.
  * - `{"type":"end","id"}` right after the stream's `finish` part. Nothing follows it.
  * - `{"type":"error","id","error":{"kind","message","status"?,"code"?,"retryAfterMs"?}}` ends the
  *   stream with a `StreamError` of those fields; `kind` is one of `StreamErrorKind` (anything else
@@ -35,6 +36,13 @@
  * `resume` on another connection can pick it up; only `cancel` (or the end of the window) stops
  * it. That way "stop" and "resume" never fight. A stream started with `resumable: false` stops
  * as soon as its connection closes.
+ *
+ * A malformed frame fails only the stream it belongs to (kind `parse`; the client cancels it), and
+ * the other streams on the socket go on. A frame is attributed by its `id`, read from its first
+ * members even when the rest of it is cut off (servers write `type` and `id` first). A frame with
+ * no readable `id` (binary, not JSON, not an object) belongs to no stream: it is reported to
+ * `onMalformed` and ignored, since failing every stream for it would stop answers it never touched.
+ * If it was one of a stream's parts, that stream fails at its next part (the `seq` gap).
  */
 import { excerpt, StreamError, type StreamErrorKind } from '../errors.js'
 import { abortError } from '../framing/source.js'
@@ -83,6 +91,8 @@ export interface WebSocketTransportOptions {
   pingIntervalMs?: number
   /** How long the socket stays open once no stream is live. Default 30 s. */
   idleTimeoutMs?: number
+  /** A frame that names no stream (binary, not JSON, no `id`) was ignored; kind `parse`. */
+  onMalformed?(error: StreamError): void
 }
 
 /** A WebSocket transport; `close()` cancels its live streams and closes the socket. */
@@ -306,11 +316,14 @@ class Multiplexer {
   private onMessage(data: unknown): void {
     this.heardSincePing = true
     this.failures = 0
-    const frame = readFrame(data)
-    if (frame instanceof StreamError) {
-      this.malformed(frame)
+    const read = readFrame(data)
+    if (!read.ok) {
+      const owner = read.id === undefined ? undefined : this.streams.get(read.id)
+      if (owner) this.fail(owner, read.error)
+      else if (read.id === undefined) this.options.onMalformed?.(read.error)
       return
     }
+    const { frame } = read
     const stream = typeof frame.id === 'string' ? this.streams.get(frame.id) : undefined
     if (stream === undefined) return // a pong, or a stream we stopped listening to
     stream.request.onActivity?.()
@@ -322,6 +335,11 @@ class Multiplexer {
           return
         }
         if (seq <= stream.lastSeq) return // replayed after a resume: already delivered
+        if (seq !== stream.lastSeq + 1) {
+          const missing = stream.lastSeq + 1
+          this.fail(stream, new StreamError('parse', `Part ${missing} of the stream never arrived (next came ${seq})`))
+          return
+        }
         stream.lastSeq = seq
         if (part.type === 'finish') stream.finished = true
         stream.push(part)
@@ -340,12 +358,6 @@ class Multiplexer {
         this.idleIfUnused()
         return
     }
-  }
-
-  /** A frame we cannot read poisons the socket: fail its streams, cancel them and close it. */
-  private malformed(error: StreamError): void {
-    for (const stream of [...this.streams.values()]) this.fail(stream, error)
-    this.disconnect()
   }
 
   private fail(stream: LiveStream, error: StreamError): void {
@@ -445,18 +457,43 @@ class Multiplexer {
   }
 }
 
+type ReadFrame =
+  | { ok: true; frame: Record<string, unknown> & { type: string } }
+  | { ok: false; error: StreamError /** The stream it names, when that can be read. */; id?: string }
+
 /** A server frame: a JSON object with a string `type`, or the `parse` error saying why not. */
-function readFrame(data: unknown): (Record<string, unknown> & { type: string }) | StreamError {
-  if (typeof data !== 'string') return new StreamError('parse', 'Malformed WebSocket frame: binary')
+function readFrame(data: unknown): ReadFrame {
+  if (typeof data !== 'string')
+    return { ok: false, error: new StreamError('parse', 'Malformed WebSocket frame: binary') }
   let frame: unknown
   try {
     frame = JSON.parse(data)
   } catch (error) {
-    return new StreamError('parse', `Malformed WebSocket frame: invalid JSON ${excerpt(data)}`, { cause: error })
+    const message = `Malformed WebSocket frame: invalid JSON ${excerpt(data)}`
+    return { ok: false, error: new StreamError('parse', message, { cause: error }), id: leadingId(data) }
   }
-  if (!isRecord(frame) || typeof frame.type !== 'string')
-    return new StreamError('parse', `Malformed WebSocket frame: no type in ${excerpt(data)}`)
-  return frame as Record<string, unknown> & { type: string }
+  if (!isRecord(frame) || typeof frame.type !== 'string') {
+    const error = new StreamError('parse', `Malformed WebSocket frame: no type in ${excerpt(data)}`)
+    return { ok: false, error, id: isRecord(frame) && typeof frame.id === 'string' ? frame.id : undefined }
+  }
+  return { ok: true, frame: frame as Record<string, unknown> & { type: string } }
+}
+
+/**
+ * `{"id":"…"` or `{"type":"…","id":"…"` at the start of a frame. Anchored, and each string matched
+ * with its escapes, so a quote inside a later string can never be read as the frame's own `id`.
+ */
+const LEADING_ID = /^\s*\{\s*(?:"type"\s*:\s*"(?:[^"\\]|\\.)*"\s*,\s*)?"id"\s*:\s*("(?:[^"\\]|\\.)*")/
+
+/** The `id` of a frame that is not valid JSON, when its first members survived (a frame cut off). */
+function leadingId(data: string): string | undefined {
+  const quoted = LEADING_ID.exec(data)?.[1]
+  if (quoted === undefined) return undefined
+  try {
+    return JSON.parse(quoted) as string
+  } catch {
+    return undefined // a bad escape
+  }
 }
 
 const ERROR_KINDS = new Set<string>([
