@@ -105,6 +105,14 @@ describe('ollama decode', () => {
     expect(await finishOf({ done_reason: undefined })).toEqual({ type: 'finish', reason: 'stop' })
   })
 
+  it('reads a done_reason named like an Object.prototype member as an unknown word', async () => {
+    for (const word of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      const { values, error } = await decodeBody(doneLine({ done_reason: word }), 'ollama')
+      expect(error).toBeUndefined()
+      expect(values.at(-1)).toEqual({ type: 'finish', reason: 'other', raw: word })
+    }
+  })
+
   it('emits start once, from the first line, with the model and no message id', async () => {
     const body = chatLine({ message: { role: 'assistant', content: 'a' } }) + doneLine()
     const { values } = await decodeBody(body, 'ollama')
@@ -207,7 +215,7 @@ const arbitraryParts: fc.Arbitrary<StreamPart[]> = fc
       { maxLength: 3 },
     ),
     usage: fc.option(fc.record({ inputTokens: fc.nat(), outputTokens: fc.nat() }), { nil: undefined }),
-    finish: fc.constantFrom('stop', 'length', 'load', 'unload', 'something_new'),
+    finish: fc.constantFrom('stop', 'length', 'load', 'unload', 'something_new', 'constructor', '__proto__'),
   })
   .map(({ model, deltas, idPrefix, tools, usage, finish }) => {
     const parts: StreamPart[] = [{ type: 'start', model }, ...deltas]
@@ -218,7 +226,7 @@ const arbitraryParts: fc.Arbitrary<StreamPart[]> = fc
       parts.push({ type: 'tool-call', index, id, name, args: parsed })
     })
     if (usage) parts.push({ type: 'usage', ...usage })
-    const mapped = FINISH[finish as keyof typeof FINISH] ?? 'other'
+    const mapped = Object.hasOwn(FINISH, finish) ? FINISH[finish as keyof typeof FINISH] : 'other'
     const reason = mapped === 'stop' && tools.length > 0 ? 'tool-calls' : mapped
     parts.push({ type: 'finish', reason, raw: finish })
     return parts
@@ -271,6 +279,32 @@ describe('ollama encode', () => {
       eval_duration: 30_000_000,
     })
     expect(encoder.end()).toBe('')
+  })
+
+  it('writes nothing for parts Ollama cannot carry, nor for calls and results the provider ran itself', () => {
+    const carried: StreamPart[] = [
+      { type: 'start', model: 'llama3.2' },
+      { type: 'text-delta', text: 'Hi' },
+      { type: 'usage', inputTokens: 2, outputTokens: 1, cachedInputTokens: 1, cacheWriteInputTokens: 1 },
+      { type: 'finish', reason: 'stop', raw: 'stop' },
+    ]
+    const others: StreamPart[] = [
+      { type: 'text-end', providerMetadata: { anthropic: { signature: 'sig' } } },
+      { type: 'reasoning-end', providerMetadata: { anthropic: { redactedData: 'abc' } } },
+      { type: 'tool-call', index: 0, id: 'srv_1', name: 'web_search', args: { q: 'x' }, providerExecuted: true },
+      { type: 'tool-result', id: 'srv_1', name: 'web_search', result: [], providerExecuted: true },
+      { type: 'tool-call-incomplete', index: 1, id: 'call_1', name: 'f', argsText: '{"a":' },
+      { type: 'source', id: 's1', url: 'https://example.com/a', title: 'A' },
+      { type: 'file', mediaType: 'image/png', url: 'data:image/png;base64,AAAA' },
+      { type: 'data', name: 'weather', data: { temp: 20 } },
+      { type: 'step-start' },
+    ]
+    const clock = () => Date.UTC(2025, 0, 1)
+    const [start, text, usage, finish] = carried as [StreamPart, StreamPart, StreamPart, StreamPart]
+    expect(encodeAll(ollamaEncoder({ now: clock }), [start, text, ...others, usage, finish])).toBe(
+      encodeAll(ollamaEncoder({ now: clock }), carried),
+    )
+    for (const part of others) expect(ollamaEncoder().push(part)).toBe('')
   })
 
   it('writes an in-band error line the decoder reads as kind provider', async () => {

@@ -7,6 +7,8 @@
  * pieces); generate lines carry `response` and `thinking`. The last line has `done: true`,
  * `done_reason` and the token counts. A failure mid-stream is a line `{"error": "…"}`.
  * A non-streaming response (`stream: false`) is the same shape on one line, and decodes alike.
+ * The format has no block ends, citations, files, app data, steps, cache counts or tools the
+ * server ran itself: those parts write nothing.
  */
 import type { FinishReason, StreamPart } from '../types.js'
 import {
@@ -22,12 +24,13 @@ import {
 } from './protocol.js'
 
 // `load` / `unload` answer a request that only loads or unloads the model: no generation.
-const FINISH: Readonly<Record<string, FinishReason>> = {
+// No prototype: a word like `constructor` is unknown, not a function.
+const FINISH: Readonly<Record<string, FinishReason>> = Object.assign(Object.create(null), {
   stop: 'stop',
   length: 'length',
   load: 'other',
   unload: 'other',
-}
+})
 
 export function ollamaDecoder(): ProtocolDecoder {
   // The framer hands over non-blank lines only; counting them names the line in parse errors.
@@ -135,12 +138,18 @@ export interface OllamaEncoderOptions {
 }
 
 // Only Ollama's own words; a normalized reason without a raw word of its own is written as `stop`.
-const FINISH_WORDS: Readonly<Record<string, FinishReason>> = { stop: 'stop', length: 'length' }
+const FINISH_WORDS: Readonly<Record<string, FinishReason>> = Object.assign(Object.create(null), {
+  stop: 'stop',
+  length: 'length',
+})
 
 /**
  * Writes parts as an Ollama `/api/chat` stream: one JSON line per text, thinking or tool-call
  * part, and a final `done: true` line with `done_reason`, the durations (nanoseconds) and the
- * token counts of the last usage part. Tool-call deltas write nothing: Ollama sends whole calls.
+ * token counts of the last usage part. Tool-call deltas write nothing: Ollama sends whole calls,
+ * so a call cut off before its arguments were complete has no line either. Calls the provider ran
+ * itself and their results write nothing: on this wire they would read as calls for the client to
+ * run. Block ends, sources, files, data and step boundaries have no place in the format.
  */
 export function ollamaEncoder(options: OllamaEncoderOptions = {}): ProtocolEncoder {
   let model = options.model ?? 'rivulet'
@@ -172,8 +181,17 @@ export function ollamaEncoder(options: OllamaEncoderOptions = {}): ProtocolEncod
         case 'reasoning-delta':
           return part.text === '' ? '' : message({ thinking: part.text })
         case 'tool-call-delta':
+        case 'tool-call-incomplete':
+        case 'tool-result':
+        case 'text-end':
+        case 'reasoning-end':
+        case 'source':
+        case 'file':
+        case 'data':
+        case 'step-start':
           return ''
         case 'tool-call':
+          if (part.providerExecuted) return ''
           return message({
             tool_calls: [{ id: part.id, function: { index: part.index, name: part.name, arguments: part.args } }],
           })
