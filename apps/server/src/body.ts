@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import type { ApiError } from './errors.js'
-import { validate } from './validation.js'
+import { nestsDeeperThan, tooDeep, validate } from './validation.js'
 
 /**
  * Reads a JSON body, counting bytes as they arrive: a body past `maxBytes` is refused with
@@ -40,6 +40,7 @@ export async function readJsonBody(
     const value: unknown = JSON.parse(text)
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       return { ok: false, error: { status: 400, message: 'The request body must be a JSON object' } }
+    if (nestsDeeperThan(value)) return { ok: false, error: tooDeep('The request body') }
     return { ok: true, value }
   } catch (error) {
     const detail = error instanceof SyntaxError ? `: ${error.message}` : ''

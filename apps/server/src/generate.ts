@@ -16,7 +16,7 @@ import { type RunSink, type RunSource, type RunTarget, StreamRun } from './strea
 import { sseBody, sseHeaders } from './streams/sse.js'
 import type { StreamFormat } from './streams/store.js'
 import type { Wire } from './streams/wire.js'
-import { isSaneId, validate } from './validation.js'
+import { isSaneId, nestsDeeperThan, tooDeep, validate } from './validation.js'
 
 export type AppEnv = {
   Bindings: HttpBindings
@@ -47,6 +47,7 @@ export function requestSimulation(
         error: { status: 400, message: `${SIM_HEADER} header: is not valid JSON`, param: SIM_HEADER },
       }
     }
+    if (nestsDeeperThan(json)) return { ok: false, error: { ...tooDeep(`${SIM_HEADER} header`), param: SIM_HEADER } }
     const parsed = validate(simulationSchema, json, `${SIM_HEADER} header: `)
     if (!parsed.ok) return parsed
     fromHeader = parsed.value

@@ -39,3 +39,29 @@ const SANE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/
 export function isSaneId(id: string | undefined | null): id is string {
   return typeof id === 'string' && SANE_ID.test(id)
 }
+
+/**
+ * How deep a request's JSON may nest. Real requests stay under ten levels; past this, code that
+ * walks the value (content blocks inside tool results, `JSON.stringify` when relaying) would
+ * recurse deep enough to overflow the stack.
+ */
+export const MAX_JSON_DEPTH = 64
+
+/** Whether a parsed JSON value nests deeper than `maxDepth`, found without recursion. */
+export function nestsDeeperThan(value: unknown, maxDepth: number = MAX_JSON_DEPTH): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }]
+  while (stack.length > 0) {
+    const { value: current, depth } = stack.pop() as { value: unknown; depth: number }
+    if (typeof current !== 'object' || current === null) continue
+    if (depth >= maxDepth) return true
+    const children = Array.isArray(current) ? current : Object.values(current)
+    for (const child of children)
+      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: depth + 1 })
+  }
+  return false
+}
+
+/** The 400 for a value that nests too deeply. */
+export function tooDeep(where: string): ApiError {
+  return { status: 400, message: `${where}: nests deeper than ${MAX_JSON_DEPTH} levels`, code: 'too_deeply_nested' }
+}

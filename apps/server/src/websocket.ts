@@ -15,13 +15,14 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws'
 import { z } from 'zod'
 import type { ServerContext } from './context.js'
 import { httpFault, simulatedSource, startRun, takeSlot } from './generate.js'
-import { checkChatRequest, simRequestFromChat, socketRequestSchema } from './requests/openai.js'
+import { checkChatRequest, type SocketRequest, simRequestFromChat, socketRequestSchema } from './requests/openai.js'
 import { planAnswer, SIM_MODEL } from './sim/model.js'
+import type { RequestSimulation } from './sim/options.js'
 import { type Follower, MemoryLog, type Subscription } from './streams/log.js'
 import type { RunTarget, StreamRun } from './streams/run.js'
 import { errorFrame, type WsErrorFields, wsWire } from './streams/wire.js'
 import { relayedSource } from './upstream.js'
-import { isSaneId, validate } from './validation.js'
+import { isSaneId, nestsDeeperThan, tooDeep, validate } from './validation.js'
 
 export const WEBSOCKET_PATH = '/v1/ws'
 
@@ -42,7 +43,7 @@ const frameSchema = z.discriminatedUnion('type', [
 const KNOWN_TYPES = new Set(['start', 'cancel', 'resume', 'ping'])
 
 /** WebSocket close codes (RFC 6455 §7.4.1). */
-const CLOSE = { normal: 1000, goingAway: 1001, unsupportedData: 1003, policy: 1008 } as const
+const CLOSE = { normal: 1000, goingAway: 1001, unsupportedData: 1003, policy: 1008, internalError: 1011 } as const
 
 export interface WebSocketEndpoint {
   /** Closes every socket (1001) and stops the heartbeat. */
@@ -128,7 +129,15 @@ class SocketSession {
     private readonly ctx: ServerContext,
     private readonly client: string,
   ) {
-    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary))
+    ws.on('message', (data, isBinary) => {
+      // A throw here would reach the socket's event emitter, and from there end the process.
+      try {
+        this.onMessage(data, isBinary)
+      } catch (error) {
+        ctx.logger?.error(`${WEBSOCKET_PATH} frame handling failed`, error)
+        this.close(CLOSE.internalError, 'The server had an error handling a frame')
+      }
+    })
     ws.on('close', () => this.onClose())
     ws.on('error', () => {}) // a close follows every error
   }
@@ -164,13 +173,13 @@ class SocketSession {
         break
       case 'start':
         if (this.streams.has(value.id)) this.close(CLOSE.policy, `Stream id ${value.id} is already in use`)
-        else void this.start(value.id, value.request, value.resumable)
+        else this.start(value.id, value.request, value.resumable).catch((error) => this.startFailed(value.id, error))
         break
       case 'cancel':
-        void this.cancel(value.id)
+        this.cancel(value.id).catch((error) => this.ctx.logger?.error(`${WEBSOCKET_PATH} cancel failed`, error))
         break
       case 'resume':
-        void this.resume(value.id, value.after)
+        this.resume(value.id, value.after).catch((error) => this.startFailed(value.id, error))
         break
     }
   }
@@ -193,6 +202,7 @@ class SocketSession {
         code: 'rate_limit_exceeded',
         retryAfterMs: waitMs,
       })
+    if (nestsDeeperThan(body)) return fail({ kind: 'http', ...tooDeep('request') })
     const parsed = validate(socketRequestSchema, body, 'request.')
     if (!parsed.ok)
       return fail({ kind: 'http', status: 400, message: parsed.error.message, code: 'invalid_request_error' })
@@ -233,6 +243,30 @@ class SocketSession {
         ...(slot.error.code !== undefined && { code: slot.error.code }),
       })
 
+    try {
+      await this.launch(id, attached, request, simulation, resumable, slot.release)
+    } catch (error) {
+      if (attached.run === undefined) slot.release()
+      throw error
+    }
+  }
+
+  /** A stream that passed every check and holds its slot: its log or stored stream, its run, its pump. */
+  private async launch(
+    id: string,
+    attached: Attached,
+    request: SocketRequest,
+    simulation: RequestSimulation,
+    resumable: boolean | undefined,
+    release: () => void,
+  ): Promise<void> {
+    const { ctx } = this
+    const slot = { release }
+    const fail = (error: WsErrorFields) => {
+      this.streams.delete(id)
+      this.send(errorFrame(id, error))
+    }
+    const relayed = request.model !== SIM_MODEL
     attached.resumable = resumable ?? simulation.resumable ?? false
     let target: RunTarget
     let follow: (follower: Follower) => Subscription | undefined
@@ -293,6 +327,23 @@ class SocketSession {
       ),
     )
     this.pump(id, attached, follow)
+  }
+
+  /** A stream that could not start for a reason of the server's own: that stream fails, the socket goes on. */
+  private startFailed(id: string, error: unknown): void {
+    this.ctx.logger?.error(`${WEBSOCKET_PATH} stream ${id} failed to start`, error)
+    const attached = this.streams.get(id)
+    if (attached?.run !== undefined) return // running: the run reports its own end
+    this.streams.delete(id)
+    attached?.subscription?.close()
+    this.send(
+      errorFrame(id, {
+        kind: 'http',
+        status: 500,
+        message: 'The server had an error starting this stream',
+        code: 'server_error',
+      }),
+    )
   }
 
   private async cancel(id: string): Promise<void> {

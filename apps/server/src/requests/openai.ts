@@ -78,6 +78,7 @@ export const socketRequestSchema = z.looseObject({
 })
 
 export type ChatCompletionRequest = z.infer<typeof chatCompletionSchema>
+export type SocketRequest = z.infer<typeof socketRequestSchema>
 type ChatFields = Pick<ChatCompletionRequest, keyof typeof fields>
 
 /** Checks the schema cannot: sizes, and a named tool choice that names a tool. */
