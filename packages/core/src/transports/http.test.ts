@@ -1,6 +1,7 @@
+import { getEventListeners } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { openaiChatEncoder } from '../protocols/openai-chat.js'
 import { createChatSession } from '../session/chat-session.js'
 import { syncScheduler } from '../session/scheduler.js'
@@ -350,5 +351,251 @@ describe('demoServer preset', () => {
     tokensPerSecond = 99
     await collect(transport(request))
     expect(bodies).toEqual([{ tokensPerSecond: 10 }, { tokensPerSecond: 99 }])
+  })
+})
+
+/** What the fake server saw: one row per request. */
+interface Call {
+  method: string
+  url: string
+  headers: Headers
+}
+
+/** SSE bytes, one chunk per read, then the end — or a failure, like a dropped connection. */
+function sseBody(chunks: readonly string[], { drop = false } = {}): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder()
+  let i = 0
+  return new ReadableStream({
+    pull(controller) {
+      const chunk = chunks[i++]
+      if (chunk !== undefined) controller.enqueue(encoder.encode(chunk))
+      else if (drop) controller.error(new TypeError('terminated'))
+      else controller.close()
+    },
+  })
+}
+
+/**
+ * A fetch double playing a resumable server: `answer` gives the response to each POST and resume
+ * (GET); a DELETE is answered 204 unless `answer` says otherwise.
+ */
+function fakeServer(answer: (call: Call) => Response | Promise<Response>) {
+  const calls: Call[] = []
+  const fetch = (async (url: string | URL, init: RequestInit = {}) => {
+    const call = { method: init.method ?? 'GET', url: String(url), headers: new Headers(init.headers) }
+    calls.push(call)
+    if (init.signal?.aborted) throw init.signal.reason
+    if (call.method === 'DELETE') return new Response(null, { status: 204 })
+    return answer(call)
+  }) as typeof globalThis.fetch
+  const posts = () => calls.filter((call) => call.method === 'POST')
+  return {
+    calls,
+    fetch,
+    posts,
+    resumes: () => calls.filter((call) => call.method === 'GET'),
+    deletes: () => calls.filter((call) => call.method === 'DELETE').map((call) => call.url),
+    /** Where the stream the n-th POST named lives. */
+    streamUrl: (n = 0) => `${ORIGIN}/v1/streams/${posts()[n]?.headers.get(STREAM_ID_HEADER)}`,
+  }
+}
+
+const ORIGIN = 'http://fake.test'
+
+/** An SSE answer naming the stream the POST asked for, as the demo server does. */
+const resumable = (call: Call, body: ReadableStream<Uint8Array>) =>
+  new Response(body, {
+    headers: { 'content-type': 'text/event-stream', [STREAM_ID_HEADER]: call.headers.get(STREAM_ID_HEADER) ?? '' },
+  })
+
+/** Settles `promise` under fake timers, running the resume backoffs as they come. */
+async function settle<T>(promise: Promise<T>): Promise<T> {
+  let done = false
+  void promise.finally(() => (done = true)).catch(() => {})
+  for (let i = 0; i < 100 && !done; i++) await vi.advanceTimersByTimeAsync(250)
+  return promise
+}
+
+const resumableTransport = (fetch: typeof globalThis.fetch, extra: Partial<Parameters<typeof httpTransport>[0]> = {}) =>
+  httpTransport({
+    url: `${ORIGIN}/v1/chat/completions`,
+    protocol: 'openai-chat',
+    body: () => ({}),
+    resume: true,
+    fetch,
+    ...extra,
+  })
+
+const run = (transport: ReturnType<typeof httpTransport>, signal = new AbortController().signal) =>
+  settle(collect(transport({ messages: [], signal })))
+
+describe('a resumable HTTP stream that ends on the client is cancelled on the server', () => {
+  beforeEach(() => vi.useFakeTimers())
+  afterEach(() => vi.useRealTimers())
+
+  it('a parse error sends DELETE on the stream URL, once', async () => {
+    const server = fakeServer((call) =>
+      resumable(call, sseBody([...events(['kept']).slice(0, 2), 'id: 3\ndata: {"cut\n\n'])),
+    )
+    const { values, error } = await run(resumableTransport(server.fetch))
+    expect(text(values)).toBe('kept')
+    expect(error).toMatchObject({ name: 'StreamError', kind: 'parse' })
+    expect(server.deletes()).toEqual([server.streamUrl()])
+  })
+
+  it('a limit error sends DELETE', async () => {
+    const huge = `id: 2\ndata: {"choices":[{"index":0,"delta":{"content":"${'x'.repeat(500)}"}}]}\n\n`
+    const server = fakeServer((call) => resumable(call, sseBody([events([])[0] as string, huge])))
+    const { error } = await run(resumableTransport(server.fetch, { maxEventSize: 100 }))
+    expect(error).toMatchObject({ kind: 'limit' })
+    expect(server.deletes()).toEqual([server.streamUrl()])
+  })
+
+  it('a provider error sends DELETE', async () => {
+    const failure = 'id: 2\ndata: {"error":{"message":"Overloaded","code":"overloaded"}}\n\n'
+    const server = fakeServer((call) => resumable(call, sseBody([events([])[0] as string, failure])))
+    const { error } = await run(resumableTransport(server.fetch))
+    expect(error).toMatchObject({ kind: 'provider', message: expect.stringMatching(/Overloaded/) })
+    expect(server.deletes()).toEqual([server.streamUrl()])
+  })
+
+  it('a drop before any event id sends DELETE, so a session retrying leaves no orphans', async () => {
+    const server = fakeServer((call) =>
+      server.posts().length < 3
+        ? resumable(call, sseBody([': no event yet\n\n'], { drop: true }))
+        : resumable(call, sseBody(events(['third', ' time']))),
+    )
+    const chat = createChatSession({
+      transport: resumableTransport(server.fetch),
+      scheduler: syncScheduler,
+      retry: { attempts: 3, baseDelayMs: 10 },
+    })
+    await settle(chat.send('Hi'))
+    expect(chat.getSnapshot().messages[1]).toMatchObject({ content: 'third time', status: 'done' })
+    expect(server.posts()).toHaveLength(3)
+    expect(server.resumes()).toHaveLength(0) // no id: nothing to resume from
+    expect(server.deletes()).toEqual([server.streamUrl(0), server.streamUrl(1)])
+  })
+
+  it('a resume budget that runs out sends DELETE', async () => {
+    const server = fakeServer((call) =>
+      call.method === 'POST'
+        ? resumable(call, sseBody(events(['one', 'two']).slice(0, 2), { drop: true }))
+        : new Response('busy', { status: 503 }),
+    )
+    const { values, error } = await run(resumableTransport(server.fetch))
+    expect(text(values)).toBe('one')
+    expect(error).toMatchObject({ kind: 'network' })
+    expect(server.resumes()).toHaveLength(3)
+    expect(server.deletes()).toEqual([server.streamUrl()])
+  })
+
+  it('a network failure of the POST itself cancels the stream the client named', async () => {
+    const server = fakeServer(() => Promise.reject(new TypeError('connection reset')))
+    const { error } = await run(resumableTransport(server.fetch))
+    expect(error).toMatchObject({ kind: 'network' })
+    expect(server.deletes()).toEqual([server.streamUrl()])
+  })
+
+  it('abort sends DELETE once, at once', async () => {
+    const server = fakeServer((call) => resumable(call, sseBody(events(['a', 'b']).slice(0, 2), { drop: false })))
+    const controller = new AbortController()
+    const iterator = resumableTransport(server.fetch)({ messages: [], signal: controller.signal })[
+      Symbol.asyncIterator
+    ]()
+    await iterator.next() // start
+    controller.abort()
+    expect(server.deletes()).toEqual([server.streamUrl()]) // before the consumer reads on
+    await expect(iterator.next()).rejects.toMatchObject({ kind: 'aborted' })
+    expect(server.deletes()).toHaveLength(1)
+  })
+
+  it('a consumer that stops early sends DELETE', async () => {
+    const server = fakeServer((call) => resumable(call, sseBody(events(['a', 'b', 'c']))))
+    for await (const part of resumableTransport(server.fetch)({ messages: [], signal: new AbortController().signal }))
+      if (part.type === 'text-delta') break
+    expect(server.deletes()).toEqual([server.streamUrl()])
+  })
+
+  it('a stream that reaches its end, or a server that does not name it, is not cancelled', async () => {
+    const finished = fakeServer((call) => resumable(call, sseBody(events(['all', ' of it']))))
+    const signal = new AbortController().signal
+    expect(text((await run(resumableTransport(finished.fetch), signal)).values)).toBe('all of it')
+    expect(finished.deletes()).toEqual([])
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0)
+
+    // No stream id header: the server did not make the stream resumable.
+    const plain = fakeServer(
+      () => new Response(sseBody(['data: {"cut\n\n']), { headers: { 'content-type': 'text/event-stream' } }),
+    )
+    expect((await run(resumableTransport(plain.fetch))).error).toMatchObject({ kind: 'parse' })
+    expect(plain.deletes()).toEqual([])
+  })
+
+  it('a cancel that fails, by rejecting or throwing, never hides the error that ended the stream', async () => {
+    for (const failure of ['reject', 'throw'] as const) {
+      const server = fakeServer((call) => resumable(call, sseBody(['id: 1\ndata: {"cut\n\n'])))
+      const fetch = ((url: string | URL, init?: RequestInit) => {
+        if (init?.method !== 'DELETE') return server.fetch(url, init)
+        server.calls.push({ method: 'DELETE', url: String(url), headers: new Headers(init.headers) })
+        if (failure === 'throw') throw new TypeError('offline')
+        return Promise.reject(new TypeError('offline'))
+      }) as typeof globalThis.fetch
+      const { error } = await run(resumableTransport(fetch))
+      expect(error).toMatchObject({ kind: 'parse' })
+      expect(server.deletes()).toEqual([server.streamUrl()])
+    }
+  })
+})
+
+describe('the HTTP resume budget is per drop', () => {
+  beforeEach(() => vi.useFakeTimers())
+  afterEach(() => vi.useRealTimers())
+
+  it('a stream dropped after every event resumes each time, however many drops, each event once', async () => {
+    const all = events(['one ', 'two ', 'three ', 'four ', 'five ', 'six'])
+    // Every connection delivers one event and drops, until the last: eight drops, far past the three
+    // attempts a drop may use.
+    const server = fakeServer((call) => {
+      const from = Number(call.headers.get('last-event-id') ?? 0)
+      const last = from === all.length - 1
+      return resumable(call, sseBody(all.slice(from, from + 1), { drop: !last }))
+    })
+    const { values, error } = await run(resumableTransport(server.fetch))
+    expect(error).toBeUndefined()
+    expect(text(values)).toBe('one two three four five six')
+    // One resume per event after the first: each drop had the whole budget again.
+    const ids = all.slice(1).map((_, i) => String(i + 1))
+    expect(server.resumes().map((call) => call.headers.get('last-event-id'))).toEqual(ids)
+    expect(server.deletes()).toEqual([])
+  })
+
+  it('a failed resume attempt counts against that drop only', async () => {
+    const all = events(['a', 'b', 'c', 'd', 'e'])
+    let gets = 0
+    // Each drop: the first two resume attempts fail (503), the third delivers one event and drops.
+    const server = fakeServer((call) => {
+      if (call.method === 'POST') return resumable(call, sseBody(all.slice(0, 1), { drop: true }))
+      if (++gets % 3 !== 0) return new Response('restarting', { status: 503 })
+      const from = Number(call.headers.get('last-event-id'))
+      return resumable(call, sseBody(all.slice(from, from + 1), { drop: from + 1 < all.length }))
+    })
+    const { values, error } = await run(resumableTransport(server.fetch))
+    expect(error).toBeUndefined()
+    expect(text(values)).toBe('abcde')
+  })
+
+  it('resumes that bring no new event still run the budget out', async () => {
+    const server = fakeServer((call) => {
+      if (server.resumes().length > 10) return new Response('stop', { status: 404 }) // bounds a regression
+      return call.method === 'POST'
+        ? resumable(call, sseBody(events(['only']).slice(0, 2), { drop: true }))
+        : resumable(call, sseBody([], { drop: true }))
+    })
+    const { values, error } = await run(resumableTransport(server.fetch))
+    expect(text(values)).toBe('only')
+    expect(error).toMatchObject({ kind: 'network' })
+    expect(server.resumes()).toHaveLength(3)
+    expect(server.deletes()).toEqual([server.streamUrl()])
   })
 })

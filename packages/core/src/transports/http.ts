@@ -24,7 +24,10 @@ export interface HttpTransportOptions extends Pick<DecodeStreamOptions, 'lenient
   maxTokens?: number
   /**
    * Resume a dropped stream where it stopped (servers that implement Rivulet's resumable
-   * streams, like the demo server). `true` allows 3 attempts per drop.
+   * streams, like the demo server). `true` allows 3 attempts per drop: the count starts again
+   * once a resumed connection delivers an event with a new id. However a resumable stream ends
+   * on the client short of its own end (an error, a drop that cannot be resumed, abort, `break`),
+   * the server is sent `DELETE` on the stream's URL, once.
    */
   resume?: boolean | { attempts?: number }
 }
@@ -61,6 +64,8 @@ export function streamingHttpTransport(
     if (!headers.has('content-type')) headers.set('content-type', 'application/json')
     if (!headers.has('accept'))
       headers.set('accept', options.protocol === 'ollama' ? 'application/x-ndjson' : 'text/event-stream')
+    const body = JSON.stringify(options.body(request))
+    const credentials = options.credentials && { credentials: options.credentials }
     // The client names a resumable stream, so it can cancel it even before the answer's
     // headers arrive; the server echoes the id (or names its own).
     let location: string | undefined
@@ -70,47 +75,51 @@ export function streamingHttpTransport(
       headers.set(STREAM_ID_HEADER, requestedId)
       location = streamUrl(options.url, requestedId)
     }
-    // Stop means stop: a resumable stream outlives its connection, so cancel it explicitly.
+    // A resumable stream outlives its connection: however it ends here short of its own end (an
+    // error, a drop that cannot be resumed, abort, a consumer's break), the server is told to stop,
+    // once. Abort cancels at once, even while the consumer is busy with a part.
+    let settled = false
     const cancel = () => {
-      if (location) void fetchImpl(location, { method: 'DELETE', headers: authOnly(headers) }).catch(() => {})
+      if (settled) return
+      settled = true
+      if (location !== undefined) cancelStream(fetchImpl, location, { headers: authOnly(headers), ...credentials })
     }
     if (location) signal.addEventListener('abort', cancel, { once: true })
-    let response: Response
     try {
-      response = await send(fetchImpl, options.url, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(options.body(request)),
-        signal,
-        ...(options.credentials && { credentials: options.credentials }),
-      })
-    } catch (error) {
-      signal.removeEventListener('abort', cancel)
-      throw error
-    }
-    const streamId = location ? response.headers.get(STREAM_ID_HEADER) : null
-    if (location) location = streamId ? streamUrl(options.url, streamId) : undefined
-    const resumeAt = location
-    let attempts = 0
-    const reconnect = async ({ lastEventId }: { lastEventId: string }): Promise<Response | undefined> => {
-      if (resumeAt === undefined) return undefined
-      while (attempts < resumeAttempts) {
-        await sleep(RESUME_BACKOFF_MS[attempts++] ?? 1000, signal)
-        const init = {
-          headers: { ...authOnly(headers), 'last-event-id': lastEventId, accept: 'text/event-stream' },
-          signal,
-        }
-        const resumed = await send(fetchImpl, resumeAt, init).catch((error: unknown) => {
-          if (signal.aborted) throw error
-          return undefined // the server may be restarting: try again
-        })
-        if (resumed?.ok) return resumed
-        // A stream the server no longer has cannot be resumed: fail with the drop.
-        if (resumed && resumed.status >= 400 && resumed.status < 500) return undefined
+      const response = await send(fetchImpl, options.url, { method: 'POST', headers, body, signal, ...credentials })
+      if (location) {
+        // Only an answer that names its stream started one: a refusal (4xx/5xx) or a server
+        // without resumable streams leaves nothing to resume or cancel.
+        const streamId = response.ok ? response.headers.get(STREAM_ID_HEADER) : null
+        location = streamId ? streamUrl(options.url, streamId) : undefined
       }
-      return undefined
-    }
-    try {
+      const resumeAt = location
+      // The budget is per drop: it starts again once a resumed connection has delivered an event
+      // with a new id. A server that accepts resumes but sends nothing new still runs it out.
+      let attempts = 0
+      let resumedFrom: string | undefined
+      const reconnect = async ({ lastEventId }: { lastEventId: string }): Promise<Response | undefined> => {
+        if (resumeAt === undefined) return undefined
+        if (lastEventId !== resumedFrom) attempts = 0
+        resumedFrom = lastEventId
+        while (attempts < resumeAttempts) {
+          await sleep(RESUME_BACKOFF_MS[attempts++] ?? 1000, signal)
+          const init = {
+            headers: { ...authOnly(headers), 'last-event-id': lastEventId, accept: 'text/event-stream' },
+            signal,
+            ...credentials,
+          }
+          const resumed = await send(fetchImpl, resumeAt, init).catch((error: unknown) => {
+            if (signal.aborted) throw error
+            return undefined // the server may be restarting: try again
+          })
+          if (resumed?.ok) return resumed
+          void resumed?.body?.cancel().catch(() => {})
+          // A stream the server no longer has cannot be resumed: fail with the drop.
+          if (resumed && resumed.status >= 400 && resumed.status < 500) return undefined
+        }
+        return undefined
+      }
       yield* decodeWith(response, decoderFor(response), {
         signal,
         lenient: options.lenient,
@@ -119,8 +128,10 @@ export function streamingHttpTransport(
         onActivity: request.onActivity,
         reconnect: resumeAt === undefined ? undefined : reconnect,
       })
+      settled = true // the stream reached its own end: nothing left to stop
     } finally {
       signal.removeEventListener('abort', cancel)
+      cancel()
     }
   }
   if (options.maxTokens !== undefined) transport.maxTokens = options.maxTokens
@@ -136,6 +147,22 @@ async function send(fetchImpl: typeof fetch, url: string | URL, init: RequestIni
     throw new StreamError('network', `The request failed: ${error instanceof Error ? error.message : String(error)}`, {
       cause: error,
     })
+  }
+}
+
+/**
+ * `DELETE` on the stream's URL, fire and forget: the stream has already ended for the caller, so
+ * a cancel that fails (offline, a fetch that throws) is dropped rather than thrown over the
+ * error that ended it.
+ */
+function cancelStream(fetchImpl: typeof fetch, location: string, init: RequestInit): void {
+  try {
+    fetchImpl(location, { ...init, method: 'DELETE' }).then(
+      (response) => void response.body?.cancel().catch(() => {}),
+      () => {},
+    )
+  } catch {
+    // A fetch that throws instead of rejecting.
   }
 }
 
