@@ -36,11 +36,11 @@ describe('anthropic decode', () => {
     expect(error).toBeUndefined()
     expect(values).toEqual([
       { type: 'start', messageId: 'msg_01XFDUDYJgAACzvnptvVoYEL', model: 'claude-sonnet-4-5-20250929' },
-      { type: 'usage', inputTokens: 25 },
+      { type: 'usage', inputTokens: 25, cachedInputTokens: 0, cacheWriteInputTokens: 0 },
       { type: 'text-delta', text: 'Hello' },
       { type: 'text-delta', text: ', wörld' },
       { type: 'text-delta', text: ' 👋🏽 你好' },
-      { type: 'usage', inputTokens: 25, outputTokens: 15 },
+      { type: 'usage', inputTokens: 25, outputTokens: 15, cachedInputTokens: 0, cacheWriteInputTokens: 0 },
       { type: 'finish', reason: 'stop', raw: 'end_turn' },
     ])
   })
@@ -65,7 +65,7 @@ describe('anthropic decode', () => {
     expect(values.at(-1)).toEqual({ type: 'finish', reason: 'stop', raw: 'end_turn' })
   })
 
-  it('ignores ping and unknown event, block and delta types', async () => {
+  it('ignores ping and unknown event, block and delta types; redacted thinking ends a reasoning block', async () => {
     const body =
       messageStart() +
       ev('ping') +
@@ -80,18 +80,36 @@ describe('anthropic decode', () => {
       messageEnd()
     const { values, error } = await decodeBody(body, 'anthropic')
     expect(error).toBeUndefined()
-    expect(values.map((part) => part.type)).toEqual(['start', 'usage', 'text-delta', 'usage', 'finish'])
+    expect(values.map((part) => part.type)).toEqual([
+      'start',
+      'usage',
+      'reasoning-end',
+      'text-delta',
+      'usage',
+      'finish',
+    ])
+    expect(values[2]).toEqual({
+      type: 'reasoning-end',
+      providerMetadata: { anthropic: { redactedData: 'EmwKAhgBEgy3va3p' } },
+    })
   })
 
-  it('decodes thinking_delta as reasoning and never shows the signature_delta', async () => {
+  it('decodes thinking_delta as reasoning and keeps the signature_delta out of the text', async () => {
     const { values, error } = await decodeBody(fixture('anthropic-thinking.sse'), 'anthropic')
     expect(error).toBeUndefined()
     expect(text(values, 'reasoning-delta')).toBe(
       'Let me solve this step by step:\n\n1. First break down 27 * 453\n2. 453 = 400 + 50 + 3',
     )
     expect(text(values)).toBe('27 * 453 = 12,231')
-    expect(JSON.stringify(values)).not.toContain('EqQBCgIYAhIM')
-    expect(values.at(-2)).toEqual({ type: 'usage', inputTokens: 47, outputTokens: 186, reasoningTokens: 151 })
+    expect(JSON.stringify(values.filter((part) => part.type !== 'reasoning-end'))).not.toContain('EqQBCgIYAhIM')
+    expect(values.at(-2)).toEqual({
+      type: 'usage',
+      inputTokens: 47,
+      outputTokens: 186,
+      reasoningTokens: 151,
+      cachedInputTokens: 0,
+      cacheWriteInputTokens: 0,
+    })
   })
 
   it('joins input_json_delta pieces (the first one empty) and emits the tool call at content_block_stop', async () => {
@@ -119,7 +137,7 @@ describe('anthropic decode', () => {
     // The complete call is emitted at its block's stop, before the next block starts.
     const firstCall = values.findIndex((part) => part.type === 'tool-call')
     expect(values[firstCall + 1]).toMatchObject({ type: 'tool-call-delta', index: 1 })
-    expect(values.at(-2)).toEqual({ type: 'usage', inputTokens: 472, outputTokens: 89 })
+    expect(values.at(-2)).toMatchObject({ type: 'usage', inputTokens: 472, outputTokens: 89 })
     expect(values.at(-1)).toEqual({ type: 'finish', reason: 'tool-calls', raw: 'tool_use' })
   })
 
@@ -138,10 +156,11 @@ describe('anthropic decode', () => {
     const { values, error } = await decodeBody(body, 'anthropic')
     expect(error).toBeUndefined()
     // Cached prompt tokens are part of the prompt: input = input_tokens + cache writes + cache reads.
+    const cache = { cachedInputTokens: 2000, cacheWriteInputTokens: 100 }
     expect(values.filter((part) => part.type === 'usage')).toEqual([
-      { type: 'usage', inputTokens: 2105 },
-      { type: 'usage', inputTokens: 2105, outputTokens: 7 },
-      { type: 'usage', inputTokens: 2105, outputTokens: 12 },
+      { type: 'usage', inputTokens: 2105, ...cache },
+      { type: 'usage', inputTokens: 2105, outputTokens: 7, ...cache },
+      { type: 'usage', inputTokens: 2105, outputTokens: 12, ...cache },
     ])
     expect(values.at(-1)).toEqual({ type: 'finish', reason: 'stop', raw: 'end_turn' })
   })
@@ -149,17 +168,22 @@ describe('anthropic decode', () => {
   it('maps every stop_reason and keeps the provider word', async () => {
     const finishOf = async (raw: string) =>
       (await decodeBody(messageStart() + textBlock(0, 'x') + messageEnd(raw), 'anthropic')).values.at(-1)
-    const expected: Record<string, FinishReason> = {
-      end_turn: 'stop',
-      stop_sequence: 'stop',
-      max_tokens: 'length',
-      model_context_window_exceeded: 'length',
-      tool_use: 'tool-calls',
-      refusal: 'content-filter',
-      pause_turn: 'other',
-      something_new: 'other',
-    }
-    for (const [raw, reason] of Object.entries(expected)) {
+    const expected: [string, FinishReason][] = [
+      ['end_turn', 'stop'],
+      ['stop_sequence', 'stop'],
+      ['max_tokens', 'length'],
+      ['model_context_window_exceeded', 'length'],
+      ['tool_use', 'tool-calls'],
+      ['refusal', 'content-filter'],
+      ['pause_turn', 'other'],
+      ['something_new', 'other'],
+      // Words named after Object.prototype members are unknown words, not functions.
+      ['constructor', 'other'],
+      ['toString', 'other'],
+      ['__proto__', 'other'],
+      ['hasOwnProperty', 'other'],
+    ]
+    for (const [raw, reason] of expected) {
       expect(await finishOf(raw)).toEqual({ type: 'finish', reason, raw })
     }
   })
@@ -236,6 +260,248 @@ describe('anthropic decode', () => {
     expect(errorSummary(error)).toMatchObject({ kind: 'parse' })
   })
 
+  it('decodes a message that arrives whole in message_start: its tool call, usage and finish', async () => {
+    const { values, error } = await decodeBody(fixture('anthropic-whole-message.sse'), 'anthropic')
+    expect(error).toBeUndefined()
+    const caller = { type: 'code_execution_20250825', tool_id: 'srvtoolu_exec_01' }
+    expect(values).toEqual([
+      { type: 'start', messageId: 'msg_whole_01', model: 'claude-sonnet-4-5' },
+      { type: 'usage', inputTokens: 0, outputTokens: 0 },
+      {
+        type: 'tool-call-delta',
+        index: 0,
+        id: 'toolu_whole_01',
+        name: 'lookup_order',
+        argsDelta: '{"order":"A-17"}',
+      },
+      {
+        type: 'tool-call',
+        index: 0,
+        id: 'toolu_whole_01',
+        name: 'lookup_order',
+        args: { order: 'A-17' },
+        providerMetadata: { anthropic: { caller } },
+      },
+      { type: 'finish', reason: 'tool-calls', raw: 'tool_use' },
+    ])
+  })
+
+  it('reports a tool call cut by max_tokens as incomplete and finishes length, not as a parse error', async () => {
+    const { values, error } = await decodeBody(fixture('anthropic-max-tokens-in-tool.sse'), 'anthropic')
+    expect(error).toBeUndefined()
+    expect(values.some((part) => part.type === 'tool-call')).toBe(false)
+    expect(values.slice(-3)).toEqual([
+      {
+        type: 'tool-call-incomplete',
+        index: 0,
+        id: 'toolu_cut_01',
+        name: 'save_list',
+        argsText: '{"title": "Groceries", "items": [\n"eggs",\n"flour",\n"sug',
+      },
+      { type: 'usage', inputTokens: 120, outputTokens: 64, cachedInputTokens: 0, cacheWriteInputTokens: 0 },
+      { type: 'finish', reason: 'length', raw: 'max_tokens' },
+    ])
+  })
+
+  it('decodes web search as a provider-executed call and result, and citations as sources in the text', async () => {
+    const { values, error } = await decodeBody(fixture('anthropic-web-search.sse'), 'anthropic')
+    expect(error).toBeUndefined()
+    expect(text(values)).toBe('High tide is at 06:12, and spring tides follow the full moon.')
+    expect(values.filter((part) => part.type !== 'text-delta')).toEqual([
+      { type: 'start', messageId: 'msg_search_01', model: 'claude-sonnet-4-5' },
+      { type: 'usage', inputTokens: 1200, cachedInputTokens: 300, cacheWriteInputTokens: 0 },
+      {
+        type: 'tool-call',
+        index: 0,
+        id: 'srvtoolu_search_01',
+        name: 'web_search',
+        args: { query: 'tide times harbor' },
+        providerExecuted: true,
+      },
+      {
+        type: 'tool-result',
+        id: 'srvtoolu_search_01',
+        name: 'web_search',
+        result: [
+          {
+            type: 'web_search_result',
+            title: 'Harbor tide table',
+            url: 'https://tides.example.org/harbor',
+            encrypted_content: 'ZW5jcnlwdGVkLW9uZQ==',
+            page_age: '2 days ago',
+          },
+          {
+            type: 'web_search_result',
+            title: 'Coastal almanac',
+            url: 'https://almanac.example.net/coast',
+            encrypted_content: 'ZW5jcnlwdGVkLXR3bw==',
+            page_age: null,
+          },
+        ],
+        providerExecuted: true,
+      },
+      {
+        type: 'source',
+        url: 'https://tides.example.org/harbor',
+        title: 'Harbor tide table',
+        providerMetadata: {
+          anthropic: {
+            type: 'web_search_result_location',
+            cited_text: 'High water 06:12, low water 12:30.',
+            encrypted_index: 'aW5kZXgtb25l',
+          },
+        },
+      },
+      {
+        type: 'source',
+        url: 'https://almanac.example.net/coast',
+        title: 'Coastal almanac',
+        providerMetadata: {
+          anthropic: {
+            type: 'web_search_result_location',
+            cited_text: 'Spring tides follow the full moon.',
+            encrypted_index: 'aW5kZXgtdHdv',
+          },
+        },
+      },
+      { type: 'usage', inputTokens: 2700, outputTokens: 210, cachedInputTokens: 300, cacheWriteInputTokens: 0 },
+      { type: 'finish', reason: 'stop', raw: 'end_turn' },
+    ])
+    // Each citation comes where it arrived: before the text it supports.
+    const first = values.findIndex((part) => part.type === 'source')
+    expect(values[first + 1]).toEqual({ type: 'text-delta', text: 'at 06:12' })
+  })
+
+  it('decodes MCP, code execution and web fetch as provider-executed calls with results, errors flagged', async () => {
+    const { values, error } = await decodeBody(fixture('anthropic-server-tools.sse'), 'anthropic')
+    expect(error).toBeUndefined()
+    expect(values.filter((part) => part.type === 'tool-call-delta')).toEqual([])
+    const tools = values.filter((part) => part.type === 'tool-call' || part.type === 'tool-result')
+    expect(tools).toEqual([
+      {
+        type: 'tool-call',
+        index: 0,
+        id: 'mcptoolu_01',
+        name: 'lookup',
+        args: { sku: 'B-2' },
+        providerExecuted: true,
+        providerMetadata: { anthropic: { serverName: 'catalog' } },
+      },
+      {
+        type: 'tool-result',
+        id: 'mcptoolu_01',
+        name: 'lookup',
+        result: [{ type: 'text', text: 'catalog offline' }],
+        isError: true,
+        providerExecuted: true,
+      },
+      {
+        type: 'tool-call',
+        index: 1,
+        id: 'srvtoolu_edit_01',
+        name: 'text_editor_code_execution',
+        args: { command: 'create', path: '/tmp/a.py', file_text: 'print(6*7)' },
+        providerExecuted: true,
+      },
+      {
+        type: 'tool-result',
+        id: 'srvtoolu_edit_01',
+        name: 'text_editor_code_execution',
+        result: { type: 'text_editor_code_execution_create_result', is_file_update: false },
+        providerExecuted: true,
+      },
+      {
+        type: 'tool-call',
+        index: 2,
+        id: 'srvtoolu_bash_01',
+        name: 'bash_code_execution',
+        args: {},
+        providerExecuted: true,
+      },
+      {
+        type: 'tool-result',
+        id: 'srvtoolu_bash_01',
+        name: 'bash_code_execution',
+        result: { type: 'bash_code_execution_result', stdout: '42\n', stderr: '', return_code: 0, content: [] },
+        providerExecuted: true,
+      },
+      {
+        type: 'tool-call',
+        index: 3,
+        id: 'srvtoolu_fetch_01',
+        name: 'web_fetch',
+        args: { url: 'https://blocked.example.com' },
+        providerExecuted: true,
+      },
+      {
+        type: 'tool-result',
+        id: 'srvtoolu_fetch_01',
+        name: 'web_fetch',
+        result: { type: 'web_fetch_tool_result_error', error_code: 'url_not_accessible' },
+        isError: true,
+        providerExecuted: true,
+      },
+    ])
+    expect(text(values)).toBe('It prints 42.')
+    // Only provider-executed calls: the answer is done, nothing for the app to run.
+    expect(values.at(-1)).toEqual({ type: 'finish', reason: 'stop', raw: 'end_turn' })
+    expect(values.at(-2)).toEqual({
+      type: 'usage',
+      inputTokens: 2130,
+      outputTokens: 90,
+      cachedInputTokens: 0,
+      cacheWriteInputTokens: 2000,
+    })
+  })
+
+  it('names a result whose call came in an earlier message after its block type', async () => {
+    const body =
+      messageStart() +
+      ev('content_block_start', {
+        index: 0,
+        content_block: {
+          type: 'code_execution_tool_result',
+          tool_use_id: 'srvtoolu_earlier',
+          content: { type: 'code_execution_result', stdout: 'ok', stderr: '', return_code: 0 },
+        },
+      }) +
+      ev('content_block_stop', { index: 0 }) +
+      messageEnd()
+    const { values, error } = await decodeBody(body, 'anthropic')
+    expect(error).toBeUndefined()
+    expect(values.find((part) => part.type === 'tool-result')).toMatchObject({
+      id: 'srvtoolu_earlier',
+      name: 'code_execution',
+      providerExecuted: true,
+    })
+  })
+
+  it('ends each signed thinking block with its signature, and redacted thinking with its data', async () => {
+    const { values, error } = await decodeBody(fixture('anthropic-signed-thinking.sse'), 'anthropic')
+    expect(error).toBeUndefined()
+    expect(values.slice(2, -2)).toEqual([
+      { type: 'reasoning-delta', text: 'Two plus two' },
+      { type: 'reasoning-delta', text: ' is four.' },
+      { type: 'reasoning-end', providerMetadata: { anthropic: { signature: 'c2lnbmF0dXJlLW9uZQ==' } } },
+      { type: 'reasoning-end', providerMetadata: { anthropic: { redactedData: 'cmVkYWN0ZWQtYmxvY2s=' } } },
+      { type: 'text-delta', text: '4' },
+    ])
+  })
+
+  it('throws kind parse, at once, for a negative, fractional or absurd block index', async () => {
+    const toolAt = (index: number) =>
+      ev('content_block_start', { index, content_block: { type: 'tool_use', id: 'toolu_1', name: 'f', input: {} } })
+    const pieceAt = (index: number) =>
+      ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: '{}' } })
+    for (const index of [-1, 1.5, 4294967294, 2 ** 53]) {
+      for (const bad of [toolAt(index), toolAt(0) + pieceAt(index), ev('content_block_stop', { index })]) {
+        const { values, error } = await decodeBody(messageStart() + bad + messageEnd('tool_use'), 'anthropic')
+        expect(errorSummary(error)).toMatchObject({ kind: 'parse' })
+        expect(values.some((part) => part.type === 'tool-call')).toBe(false)
+      }
+    }
+  })
+
   it('decodes alike under any chunking of every fixture', async () => {
     for (const name of [
       'anthropic-text.sse',
@@ -243,6 +509,11 @@ describe('anthropic decode', () => {
       'anthropic-thinking.sse',
       'anthropic-error.sse',
       'anthropic-truncated.sse',
+      'anthropic-whole-message.sse',
+      'anthropic-max-tokens-in-tool.sse',
+      'anthropic-web-search.sse',
+      'anthropic-server-tools.sse',
+      'anthropic-signed-thinking.sse',
     ]) {
       await expectAnyChunkingDecodesAlike(fixture(name), 'anthropic', 40)
     }
@@ -261,67 +532,213 @@ const FINISH_WORDS: Record<string, FinishReason> = {
 }
 
 const nonEmptyText = fc.string({ minLength: 1, unit: 'grapheme' })
+const SERVER_TOOLS = ['web_search', 'web_fetch', 'code_execution', 'bash_code_execution', 'tool_search_tool_regex']
+
+const arbitraryArgs = fc.dictionary(fc.string(), fc.jsonValue())
+const arbitraryJson = <T>(value: fc.Arbitrary<T>) => value.map((v) => JSON.parse(JSON.stringify(v)) as T)
+
+/** One content block, in the parts the decoder yields for it. */
+const arbitraryBlock = fc.oneof(
+  fc.record({
+    kind: fc.constant('text' as const),
+    items: fc.array(
+      fc.oneof(
+        nonEmptyText,
+        fc.record({
+          url: fc.webUrl(),
+          title: fc.option(fc.string(), { nil: undefined }),
+          cited: fc.string(),
+          index: fc.base64String(),
+        }),
+      ),
+      { minLength: 1, maxLength: 4 },
+    ),
+  }),
+  fc.record({
+    kind: fc.constant('reasoning' as const),
+    pieces: fc.array(nonEmptyText, { maxLength: 3 }),
+    signature: fc.base64String({ minLength: 4 }),
+  }),
+  fc.record({ kind: fc.constant('redacted' as const), data: fc.base64String({ minLength: 4 }) }),
+  fc.record({
+    kind: fc.constant('tool' as const),
+    id: fc.string({ minLength: 1, maxLength: 12 }),
+    name: fc.string({ maxLength: 10 }),
+    args: arbitraryArgs,
+    cut: fc.nat(),
+  }),
+  fc.record({
+    kind: fc.constant('server' as const),
+    id: fc.string({ minLength: 1, maxLength: 12 }),
+    name: fc.constantFrom(...SERVER_TOOLS),
+    args: arbitraryArgs,
+    outcome: fc.option(
+      fc.oneof(
+        fc.record({
+          error: fc.constant(false),
+          result: arbitraryJson(fc.array(fc.record({ type: fc.constant('web_search_result'), url: fc.webUrl() }))),
+        }),
+        fc.record({ error: fc.constant(true), result: fc.constant(null) }),
+      ),
+      { nil: undefined },
+    ),
+  }),
+  fc.record({
+    kind: fc.constant('mcp' as const),
+    id: fc.string({ minLength: 1, maxLength: 12 }),
+    name: fc.string({ maxLength: 10 }),
+    server: fc.string({ maxLength: 10 }),
+    args: arbitraryArgs,
+    error: fc.boolean(),
+    output: fc.string(),
+  }),
+)
 
 /**
- * Parts in the form the decoder produces them: start, input usage, content blocks (runs of text
- * or reasoning, tool calls as an empty-args delta with id and name, non-empty pieces, then the
- * complete call), running-total usage, finish.
+ * Parts in the form the decoder produces them: start, input usage, content blocks (text with
+ * its citations; reasoning ended by its signature; redacted thinking; client tool calls as an
+ * empty-args delta with id and name, non-empty pieces, then the complete call; provider-executed
+ * calls whole, with their results), running-total usage, finish. A call cut by the output limit
+ * can only be the last block, and the finish is then a `length` one.
  */
 const arbitraryParts: fc.Arbitrary<StreamPart[]> = fc
   .record({
     id: fc.string({ minLength: 1, maxLength: 12 }),
     model: fc.string({ minLength: 1, maxLength: 12 }),
-    blocks: fc.array(
-      fc.oneof(
-        fc.record({
-          kind: fc.constant('text' as const),
-          pieces: fc.array(nonEmptyText, { minLength: 1, maxLength: 3 }),
-        }),
-        fc.record({
-          kind: fc.constant('reasoning' as const),
-          pieces: fc.array(nonEmptyText, { minLength: 1, maxLength: 3 }),
-        }),
-        fc.record({
-          kind: fc.constant('tool' as const),
-          id: fc.string({ minLength: 1, maxLength: 12 }),
-          name: fc.string({ maxLength: 10 }),
-          args: fc.dictionary(fc.string(), fc.jsonValue()),
-          cut: fc.nat(),
-        }),
-      ),
-      { maxLength: 6 },
+    blocks: fc.array(arbitraryBlock, { maxLength: 6 }),
+    cut: fc.option(
+      fc.record({ id: fc.string({ minLength: 1 }), name: fc.string(), args: arbitraryArgs, at: fc.nat() }),
+      {
+        nil: undefined,
+      },
     ),
     inputTokens: fc.nat(),
+    cachedInputTokens: fc.option(fc.nat(), { nil: undefined }),
+    cacheWriteInputTokens: fc.option(fc.nat(), { nil: undefined }),
     outputTokens: fc.nat(),
     reasoningTokens: fc.option(fc.nat(), { nil: undefined }),
     finish: fc.constantFrom(...Object.keys(FINISH_WORDS)),
   })
-  .map(({ id, model, blocks, inputTokens, outputTokens, reasoningTokens, finish }) => {
-    const parts: StreamPart[] = [
-      { type: 'start', messageId: id, model },
-      { type: 'usage', inputTokens },
-    ]
+  .map(({ id, model, blocks, cut, inputTokens, outputTokens, reasoningTokens, finish, ...cache }) => {
+    const input: Extract<StreamPart, { type: 'usage' }> = {
+      type: 'usage',
+      inputTokens: inputTokens + (cache.cachedInputTokens ?? 0) + (cache.cacheWriteInputTokens ?? 0),
+    }
+    if (cache.cachedInputTokens !== undefined) input.cachedInputTokens = cache.cachedInputTokens
+    if (cache.cacheWriteInputTokens !== undefined) input.cacheWriteInputTokens = cache.cacheWriteInputTokens
+    const parts: StreamPart[] = [{ type: 'start', messageId: id, model }, input]
     let toolIndex = 0
-    for (const block of blocks) {
-      if (block.kind === 'tool') {
-        const index = toolIndex++
-        const json = JSON.stringify(block.args)
-        const cut = block.cut % (json.length + 1)
-        parts.push({ type: 'tool-call-delta', index, id: block.id, name: block.name, argsDelta: '' })
-        for (const piece of [json.slice(0, cut), json.slice(cut)]) {
-          if (piece !== '') parts.push({ type: 'tool-call-delta', index, argsDelta: piece })
-        }
-        const args = JSON.parse(json)
-        parts.push({ type: 'tool-call', index, id: block.id, name: block.name, args })
-      } else {
-        const type = block.kind === 'text' ? 'text-delta' : 'reasoning-delta'
-        for (const piece of block.pieces) parts.push({ type, text: piece })
+    const streamed = (index: number, callId: string, name: string, json: string, at: number) => {
+      parts.push({ type: 'tool-call-delta', index, id: callId, name, argsDelta: '' })
+      for (const piece of [json.slice(0, at), json.slice(at)]) {
+        if (piece !== '') parts.push({ type: 'tool-call-delta', index, argsDelta: piece })
       }
     }
-    const usage: StreamPart = { type: 'usage', inputTokens, outputTokens }
+    for (const block of blocks) {
+      switch (block.kind) {
+        case 'text':
+          for (const item of block.items) {
+            if (typeof item === 'string') {
+              parts.push({ type: 'text-delta', text: item })
+              continue
+            }
+            const source: StreamPart = {
+              type: 'source',
+              url: item.url,
+              providerMetadata: {
+                anthropic: { type: 'web_search_result_location', cited_text: item.cited, encrypted_index: item.index },
+              },
+            }
+            if (item.title !== undefined) source.title = item.title
+            parts.push(source)
+          }
+          break
+        case 'reasoning':
+          for (const piece of block.pieces) parts.push({ type: 'reasoning-delta', text: piece })
+          parts.push({ type: 'reasoning-end', providerMetadata: { anthropic: { signature: block.signature } } })
+          break
+        case 'redacted':
+          parts.push({ type: 'reasoning-end', providerMetadata: { anthropic: { redactedData: block.data } } })
+          break
+        case 'tool': {
+          const index = toolIndex++
+          const json = JSON.stringify(block.args)
+          streamed(index, block.id, block.name, json, block.cut % (json.length + 1))
+          parts.push({ type: 'tool-call', index, id: block.id, name: block.name, args: JSON.parse(json) })
+          break
+        }
+        case 'server': {
+          const args = JSON.parse(JSON.stringify(block.args))
+          parts.push({
+            type: 'tool-call',
+            index: toolIndex++,
+            id: block.id,
+            name: block.name,
+            args,
+            providerExecuted: true,
+          })
+          if (block.outcome === undefined) break
+          const resultType = block.name.startsWith('tool_search')
+            ? 'tool_search_tool_result'
+            : `${block.name}_tool_result`
+          parts.push(
+            block.outcome.error
+              ? {
+                  type: 'tool-result',
+                  id: block.id,
+                  name: block.name,
+                  result: { type: `${resultType}_error`, error_code: 'unavailable' },
+                  isError: true,
+                  providerExecuted: true,
+                }
+              : {
+                  type: 'tool-result',
+                  id: block.id,
+                  name: block.name,
+                  result: block.outcome.result,
+                  providerExecuted: true,
+                },
+          )
+          break
+        }
+        case 'mcp': {
+          const args = JSON.parse(JSON.stringify(block.args))
+          const providerMetadata = { anthropic: { serverName: block.server } }
+          parts.push({
+            type: 'tool-call',
+            index: toolIndex++,
+            id: block.id,
+            name: block.name,
+            args,
+            providerExecuted: true,
+            providerMetadata,
+          })
+          const result: StreamPart = {
+            type: 'tool-result',
+            id: block.id,
+            name: block.name,
+            result: [{ type: 'text', text: block.output }],
+            providerExecuted: true,
+          }
+          if (block.error) result.isError = true
+          parts.push(result)
+          break
+        }
+      }
+    }
+    let raw = finish
+    if (cut !== undefined) {
+      const index = toolIndex++
+      const json = JSON.stringify(cut.args)
+      const argsText = json.slice(0, cut.at % json.length)
+      streamed(index, cut.id, cut.name, argsText, argsText.length)
+      parts.push({ type: 'tool-call-incomplete', index, id: cut.id, name: cut.name, argsText })
+      raw = 'max_tokens'
+    }
+    const usage: StreamPart = { ...input, outputTokens }
     if (reasoningTokens !== undefined) usage.reasoningTokens = reasoningTokens
     parts.push(usage)
-    parts.push({ type: 'finish', reason: FINISH_WORDS[finish] as FinishReason, raw: finish })
+    parts.push({ type: 'finish', reason: FINISH_WORDS[raw] as FinishReason, raw })
     return parts
   })
 
@@ -384,6 +801,81 @@ describe('anthropic encode', () => {
       delta: { stop_reason: 'tool_use', stop_sequence: null },
       usage: { input_tokens: 9, output_tokens: 4 },
     })
+  })
+
+  it("writes a reasoning-end's signature at its thinking block's stop, the option's only for blocks without one", () => {
+    const deltas = (parts: StreamPart[]) =>
+      events(encodeAll(anthropicEncoder({ signature: 'ZmFsbGJhY2s=' }), [{ type: 'start' }, ...parts]))
+        .filter(({ data }) => data.delta?.type === 'signature_delta')
+        .map(({ data }) => data.delta.signature)
+    expect(
+      deltas([
+        { type: 'reasoning-delta', text: 'a' },
+        { type: 'reasoning-end', providerMetadata: { anthropic: { signature: 'b3du' } } },
+        { type: 'reasoning-delta', text: 'b' },
+        { type: 'text-delta', text: 'c' },
+        { type: 'finish', reason: 'stop' },
+      ]),
+    ).toEqual(['b3du', 'ZmFsbGJhY2s='])
+  })
+
+  it('writes redacted thinking, provider-executed calls and their results as the blocks Anthropic sends', () => {
+    const body = encodeAll(anthropicEncoder(), [
+      { type: 'start' },
+      { type: 'reasoning-end', providerMetadata: { anthropic: { redactedData: 'cmVk' } } },
+      {
+        type: 'tool-call',
+        index: 0,
+        id: 'srvtoolu_1',
+        name: 'web_search',
+        args: { query: 'q' },
+        providerExecuted: true,
+      },
+      { type: 'tool-result', id: 'srvtoolu_1', name: 'web_search', result: [], providerExecuted: true },
+      {
+        type: 'tool-call',
+        index: 1,
+        id: 'mcptoolu_1',
+        name: 'echo',
+        args: {},
+        providerExecuted: true,
+        providerMetadata: { anthropic: { serverName: 'tools' } },
+      },
+      { type: 'tool-result', id: 'mcptoolu_1', name: 'echo', result: 'down', isError: true, providerExecuted: true },
+      { type: 'finish', reason: 'stop' },
+    ])
+    const blocks = events(body)
+      .filter(({ data }) => data.type === 'content_block_start')
+      .map(({ data }) => data.content_block)
+    expect(blocks).toEqual([
+      { type: 'redacted_thinking', data: 'cmVk' },
+      { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} },
+      { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_1', content: [] },
+      { type: 'mcp_tool_use', id: 'mcptoolu_1', name: 'echo', input: {}, server_name: 'tools' },
+      { type: 'mcp_tool_result', tool_use_id: 'mcptoolu_1', is_error: true, content: 'down' },
+    ])
+  })
+
+  it('leaves a cut-off tool call without a content_block_stop, as Anthropic does at max_tokens', async () => {
+    const parts: StreamPart[] = [
+      { type: 'start', messageId: 'msg_1', model: 'claude-x' },
+      { type: 'tool-call-incomplete', index: 0, id: 'toolu_1', name: 'f', argsText: '{"a": [1, ' },
+      { type: 'finish', reason: 'length' },
+    ]
+    const list = events(encodeAll(anthropicEncoder(), parts))
+    expect(list.filter(({ data }) => data.type === 'content_block_stop')).toEqual([])
+    expect(list.at(-2)?.data.delta.stop_reason).toBe('max_tokens')
+    const { values, error } = await decodeBody(encodeAll(anthropicEncoder(), parts), 'anthropic')
+    expect(error).toBeUndefined()
+    expect(values.filter((part) => part.type === 'tool-call-incomplete')).toEqual([parts[1]])
+  })
+
+  it('writes nothing for parts a Messages stream cannot carry: files, app data, steps', () => {
+    const encoder = anthropicEncoder()
+    encoder.push({ type: 'start' })
+    expect(encoder.push({ type: 'file', mediaType: 'image/png', url: 'data:image/png;base64,AA==' })).toBe('')
+    expect(encoder.push({ type: 'data', name: 'x', data: 1 })).toBe('')
+    expect(encoder.push({ type: 'step-start' })).toBe('')
   })
 
   it("writes another provider's finish as Anthropic's stop_reason", () => {
