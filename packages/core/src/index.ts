@@ -78,4 +78,17 @@ export {
   type WebSocketTransportOptions,
   websocketTransport,
 } from './transports/websocket.js'
+export {
+  isStreamId,
+  isStreamPart,
+  type ReadFrame,
+  readWebSocketClientFrame,
+  readWebSocketServerFrame,
+  type WebSocketClientFrame,
+  type WebSocketErrorFields,
+  type WebSocketServerFrame,
+  webSocketErrorFields,
+  webSocketStreamError,
+  writeWebSocketFrame,
+} from './transports/websocket-frames.js'
 export type { ByteSource, FinishReason, Protocol, ProviderMetadata, StreamPart } from './types.js'

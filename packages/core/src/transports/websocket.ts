@@ -44,11 +44,17 @@
  * `onMalformed` and ignored, since failing every stream for it would stop answers it never touched.
  * If it was one of a stream's parts, that stream fails at its next part (the `seq` gap).
  */
-import { excerpt, StreamError, type StreamErrorKind } from '../errors.js'
+import { StreamError } from '../errors.js'
 import { abortError } from '../framing/source.js'
 import { randomId } from '../id.js'
 import type { StreamPart } from '../types.js'
 import type { Transport, TransportRequest } from './transport.js'
+import {
+  readWebSocketServerFrame,
+  type WebSocketClientFrame,
+  webSocketStreamError,
+  writeWebSocketFrame,
+} from './websocket-frames.js'
 
 /**
  * The part of the WebSocket API the transport uses, common to the browser's `WebSocket`, the
@@ -309,31 +315,35 @@ class Multiplexer {
 
   private start(stream: LiveStream): void {
     if (stream.started) this.send({ type: 'resume', id: stream.id, after: stream.lastSeq })
-    else this.send({ type: 'start', id: stream.id, request: stream.body, resumable: this.attempts > 0 })
+    else
+      this.send({
+        type: 'start',
+        id: stream.id,
+        request: stream.body as Record<string, unknown>,
+        resumable: this.attempts > 0,
+      })
     stream.started = true
   }
 
   private onMessage(data: unknown): void {
     this.heardSincePing = true
     this.failures = 0
-    const read = readFrame(data)
-    if (!read.ok) {
+    const read = readWebSocketServerFrame(data)
+    if (read.ok === 'ignored') return // a frame type this version does not know
+    if (read.ok === false) {
       const owner = read.id === undefined ? undefined : this.streams.get(read.id)
       if (owner) this.fail(owner, read.error)
       else if (read.id === undefined) this.options.onMalformed?.(read.error)
       return
     }
     const { frame } = read
-    const stream = typeof frame.id === 'string' ? this.streams.get(frame.id) : undefined
-    if (stream === undefined) return // a pong, or a stream we stopped listening to
+    if (frame.type === 'pong') return
+    const stream = this.streams.get(frame.id)
+    if (stream === undefined) return // a stream we stopped listening to
     stream.request.onActivity?.()
     switch (frame.type) {
       case 'part': {
         const { seq, part } = frame
-        if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1 || !isStreamPart(part)) {
-          this.fail(stream, new StreamError('parse', `Malformed part frame ${excerpt(String(data))}`))
-          return
-        }
         if (seq <= stream.lastSeq) return // replayed after a resume: already delivered
         if (seq !== stream.lastSeq + 1) {
           const missing = stream.lastSeq + 1
@@ -354,7 +364,7 @@ class Multiplexer {
         return
       case 'error':
         this.streams.delete(stream.id)
-        stream.end(toStreamError(frame.error))
+        stream.end(webSocketStreamError(frame.error))
         this.idleIfUnused()
         return
     }
@@ -446,102 +456,15 @@ class Multiplexer {
     this.clearIdle()
   }
 
-  private send(frame: Record<string, unknown>): void {
+  private send(frame: WebSocketClientFrame): void {
     const socket = this.socket
     if (socket?.readyState !== OPEN) return
     try {
-      socket.send(JSON.stringify(frame))
+      socket.send(writeWebSocketFrame(frame))
     } catch {
       // Closing under our feet: the close event resumes what needs it.
     }
   }
-}
-
-type ReadFrame =
-  | { ok: true; frame: Record<string, unknown> & { type: string } }
-  | { ok: false; error: StreamError /** The stream it names, when that can be read. */; id?: string }
-
-/** A server frame: a JSON object with a string `type`, or the `parse` error saying why not. */
-function readFrame(data: unknown): ReadFrame {
-  if (typeof data !== 'string')
-    return { ok: false, error: new StreamError('parse', 'Malformed WebSocket frame: binary') }
-  let frame: unknown
-  try {
-    frame = JSON.parse(data)
-  } catch (error) {
-    const message = `Malformed WebSocket frame: invalid JSON ${excerpt(data)}`
-    return { ok: false, error: new StreamError('parse', message, { cause: error }), id: leadingId(data) }
-  }
-  if (!isRecord(frame) || typeof frame.type !== 'string') {
-    const error = new StreamError('parse', `Malformed WebSocket frame: no type in ${excerpt(data)}`)
-    return { ok: false, error, id: isRecord(frame) && typeof frame.id === 'string' ? frame.id : undefined }
-  }
-  return { ok: true, frame: frame as Record<string, unknown> & { type: string } }
-}
-
-/**
- * `{"id":"…"` or `{"type":"…","id":"…"` at the start of a frame. Anchored, and each string matched
- * with its escapes, so a quote inside a later string can never be read as the frame's own `id`.
- */
-const LEADING_ID = /^\s*\{\s*(?:"type"\s*:\s*"(?:[^"\\]|\\.)*"\s*,\s*)?"id"\s*:\s*("(?:[^"\\]|\\.)*")/
-
-/** The `id` of a frame that is not valid JSON, when its first members survived (a frame cut off). */
-function leadingId(data: string): string | undefined {
-  const quoted = LEADING_ID.exec(data)?.[1]
-  if (quoted === undefined) return undefined
-  try {
-    return JSON.parse(quoted) as string
-  } catch {
-    return undefined // a bad escape
-  }
-}
-
-const ERROR_KINDS = new Set<string>([
-  'http',
-  'network',
-  'parse',
-  'provider',
-  'interrupted',
-  'timeout',
-  'aborted',
-  'limit',
-] satisfies StreamErrorKind[])
-
-function toStreamError(value: unknown): StreamError {
-  const error = isRecord(value) ? value : {}
-  const kind =
-    typeof error.kind === 'string' && ERROR_KINDS.has(error.kind) ? (error.kind as StreamErrorKind) : 'provider'
-  const message = typeof error.message === 'string' ? error.message : 'The server reported an error'
-  return new StreamError(kind, message, {
-    ...(typeof error.status === 'number' && { status: error.status }),
-    ...(typeof error.code === 'string' && { code: error.code }),
-    ...(typeof error.retryAfterMs === 'number' && { retryAfterMs: error.retryAfterMs }),
-  })
-}
-
-/** The shape checks that keep a bad part from reaching the pipeline as something else. */
-function isStreamPart(value: unknown): value is StreamPart {
-  if (!isRecord(value)) return false
-  switch (value.type) {
-    case 'start':
-    case 'usage':
-      return true
-    case 'text-delta':
-    case 'reasoning-delta':
-      return typeof value.text === 'string'
-    case 'tool-call-delta':
-      return typeof value.index === 'number' && typeof value.argsDelta === 'string'
-    case 'tool-call':
-      return typeof value.index === 'number' && typeof value.id === 'string' && typeof value.name === 'string'
-    case 'finish':
-      return typeof value.reason === 'string'
-    default:
-      return false
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /** `ws:`/`wss:` as given; `http(s):` mapped; relative URLs resolved against the page. */
