@@ -12,6 +12,7 @@ export { type NDJSONOptions, readNDJSON } from './framing/ndjson.js'
 export { formatSSE, readSSE, type SSEEvent, type SSEEventInit, type SSEOptions } from './framing/sse.js'
 export { parseErrorBody, retryAfterFromHeaders } from './http-error.js'
 export type { BufferStrategy } from './pipeline/buffer.js'
+export { PartialJSON } from './pipeline/partial-json.js'
 export type { StreamProgress } from './pipeline/progress.js'
 export {
   collectResult,
