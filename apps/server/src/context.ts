@@ -17,6 +17,13 @@ export interface Limits {
   rateLimit: RateLimitOptions | false
   /** A stream running longer is ended with an error. Default 10 minutes. */
   maxStreamDurationMs: number
+  /** Streams one client generates at once (per IP over HTTP, per socket over WebSocket); past it, 429. Default 32. */
+  maxStreamsPerClient: number
+  /**
+   * How long a stream that is not resumable waits for a reader that takes nothing before the
+   * connection is dropped and the slot freed. Default 30 s.
+   */
+  readerStallMs: number
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -26,6 +33,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxConcurrentStreams: 2000,
   rateLimit: { requestsPerMinute: 1200 },
   maxStreamDurationMs: 10 * 60_000,
+  maxStreamsPerClient: 32,
+  readerStallMs: 30_000,
 }
 
 export interface Logger {

@@ -100,6 +100,8 @@ export function startRun(
     transport: 'sse' | 'ws' | 'json'
     release: () => void
     source: RunSource
+    /** The reader stalled past `readerStallMs`: cut its connection. */
+    onStalled?(): void
   },
 ): StreamRun {
   const run = new StreamRun({
@@ -107,6 +109,8 @@ export function startRun(
     target: options.target,
     fail: options.wire.fail,
     maxDurationMs: ctx.limits.maxStreamDurationMs,
+    readerStallMs: ctx.limits.readerStallMs,
+    ...(options.onStalled && { onStalled: options.onStalled }),
     onToken: () => ctx.stats.tokensGenerated++,
     onEnd: (ended) => {
       ctx.runs.delete(ended)
@@ -148,6 +152,7 @@ export function simulatedSource(
       signal: sink.signal,
       emit: (event) => wire.write(event, sink),
       onToken: () => sink.countToken(),
+      waitForReader: () => sink.waitForReader(),
     })
 }
 
@@ -203,6 +208,8 @@ export async function streamSse(c: AppContext, ctx: ServerContext, options: SseS
     transport: 'sse',
     release: options.release,
     source: options.source,
+    // At once: a graceful close would wait for the very writes the client is not taking.
+    onStalled: () => c.env?.incoming?.socket.destroy(),
   })
   if (options.resumable) {
     const off = store.onCancel(id, () => run.stop('cancelled'))

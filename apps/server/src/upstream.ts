@@ -103,6 +103,9 @@ export async function relayChat(
 /** The upstream's SSE events, re-framed one by one (so each gets an id), counting tokens as they pass. */
 async function relayEvents(response: Response, sink: RunSink): Promise<void> {
   for await (const event of readSSE(response, { signal: sink.signal })) {
+    // A slow reader slows the relay down: the upstream's bytes wait in its socket, not here.
+    const reader = sink.waitForReader()
+    if (reader !== undefined) await reader
     if (carriesToken(event.data)) sink.countToken()
     const lines = event.data.split('\n').map((line) => `data: ${line}`)
     if (event.event !== undefined) lines.unshift(`event: ${event.event}`)
@@ -141,6 +144,8 @@ export function relayedSource(
       sink.signal,
     )
     for await (const part of decode(response, { protocol: 'openai-chat', signal: sink.signal })) {
+      const reader = sink.waitForReader()
+      if (reader !== undefined) await reader
       if (part.type === 'text-delta' || part.type === 'reasoning-delta' || part.type === 'tool-call-delta')
         sink.countToken()
       wire.part(part, sink)

@@ -26,6 +26,9 @@ import { isSaneId, nestsDeeperThan, tooDeep, validate } from './validation.js'
 
 export const WEBSOCKET_PATH = '/v1/ws'
 
+/** Bytes a socket may hold unwritten before its streams pause (their producers then wait too). */
+const SOCKET_BUFFER_BYTES = 64 * 1024
+
 const streamId = z.string().refine(isSaneId, 'must be 1 to 128 letters, digits, dots, colons, dashes or underscores')
 
 const frameSchema = z.discriminatedUnion('type', [
@@ -123,6 +126,9 @@ interface Attached {
 class SocketSession {
   private readonly streams = new Map<string, Attached>()
   private closed = false
+  /** Streams paused on a full socket, resumed when it has written out. */
+  private readonly resumers = new Set<() => void>()
+  private drainArmed = false
 
   constructor(
     private readonly ws: WebSocket,
@@ -306,6 +312,8 @@ class SocketSession {
       wire,
       transport: 'ws',
       release: slot.release,
+      // A reader stuck on one stream is a socket that takes nothing: every stream on it is stuck.
+      onStalled: () => this.terminate(),
       source: relayed
         ? relayedSource(ctx, request as Record<string, unknown>, wire)
         : simulatedSource(
@@ -407,10 +415,10 @@ class SocketSession {
     attached.subscription = follow({
       event: (event) => {
         if (this.closed) return false
-        this.send(event.data)
+        const more = this.sendPaced(event.data, () => attached.subscription?.resume())
         delivered = event.seq
         markers()
-        return true
+        return more
       },
       end: done,
       error: () => {
@@ -440,6 +448,40 @@ class SocketSession {
     setImmediate(cut)
   }
 
+  /**
+   * Sends a stream's frame; false when the socket holds `SOCKET_BUFFER_BYTES` not yet written
+   * out, and then `resume` is called once it has been (the frame's write callback), so frames
+   * wait in the stream's bounded log, and its producer waits, instead of piling up here.
+   */
+  private sendPaced(data: string, resume: () => void): boolean {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return false
+    if (this.ws.bufferedAmount + data.length < SOCKET_BUFFER_BYTES) {
+      this.ws.send(data)
+      return true
+    }
+    this.resumers.add(resume)
+    if (!this.drainArmed) {
+      this.drainArmed = true
+      this.ws.send(data, () => this.drained())
+    } else this.ws.send(data)
+    return false
+  }
+
+  private drained(): void {
+    this.drainArmed = false
+    if (this.closed) return
+    const resumers = [...this.resumers]
+    this.resumers.clear()
+    for (const resume of resumers) resume()
+  }
+
+  /** Cuts the socket at once (a stalled reader): every stream on it ends as its socket closing would end it. */
+  private terminate(): void {
+    if (this.closed) return
+    this.onClose()
+    this.ws.terminate()
+  }
+
   private send(data: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return
     this.ws.send(data)
@@ -455,6 +497,7 @@ class SocketSession {
   private onClose(): void {
     if (this.closed) return
     this.closed = true
+    this.resumers.clear()
     for (const attached of this.streams.values()) {
       attached.subscription?.close()
       if (!attached.resumable) attached.run?.stop('client-gone')

@@ -191,6 +191,8 @@ export interface PlayOptions {
   emit(event: SimEvent): void
   /** Called for every output token generated (stats, load measurements, tests). */
   onToken?(): void
+  /** Before each token: a promise to wait on when the reader is behind (see `RunSink.waitForReader`). */
+  waitForReader?(): Promise<void> | undefined
   now?(): number
 }
 
@@ -220,6 +222,7 @@ export function playAnswer(plan: AnswerPlan, options: PlayOptions): Promise<void
   const baseDelayMs = tokensPerSecond > 0 ? 1000 / tokensPerSecond : 0
   const delay = () => baseDelayMs * (1 + jitter * (random.next() * 2 - 1))
   const parts = contentParts(plan)
+  const { waitForReader } = options
 
   return new Promise<void>((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason)
@@ -277,12 +280,24 @@ export function playAnswer(plan: AnswerPlan, options: PlayOptions): Promise<void
       try {
         while (index < parts.length) {
           if (stopped) return
-          const part = parts[index] as StreamPart
+          const part = parts.at(index)
           const isToken = part.type !== 'tool-call' && !(part.type === 'tool-call-delta' && part.argsDelta === '')
           if (isToken && scheduled !== index) {
             if (faultNow(false)) return finish()
             schedule()
             scheduled = index
+          }
+          if (isToken && waitForReader !== undefined) {
+            const reader = waitForReader()
+            if (reader !== undefined) {
+              // The pace goes on from when the reader caught up, not from a due time long past.
+              unbroken = 0
+              void reader.then(() => {
+                due = Math.max(due, now())
+                step()
+              })
+              return
+            }
           }
           if (isToken) {
             const wait = due - now()
@@ -322,15 +337,33 @@ export function playAnswer(plan: AnswerPlan, options: PlayOptions): Promise<void
   })
 }
 
-/** The parts between the start and the closing usage, in order. */
-function contentParts(plan: AnswerPlan): StreamPart[] {
-  const parts: StreamPart[] = []
-  for (const text of plan.reasoning) parts.push({ type: 'reasoning-delta', text })
-  for (const text of plan.text) parts.push({ type: 'text-delta', text })
-  for (const call of plan.toolCalls) {
-    parts.push({ type: 'tool-call-delta', index: call.index, id: call.id, name: call.name, argsDelta: '' })
-    for (const piece of call.pieces) parts.push({ type: 'tool-call-delta', index: call.index, argsDelta: piece })
-    parts.push({ type: 'tool-call', index: call.index, id: call.id, name: call.name, args: call.args })
+/**
+ * The parts between the start and the closing usage, in order, each made when it is due: a
+ * long answer is not held twice (as tokens and again as part objects) while it plays.
+ */
+function contentParts(plan: AnswerPlan): { length: number; at(index: number): StreamPart } {
+  const { reasoning, text, toolCalls } = plan
+  const callStarts: number[] = []
+  let length = reasoning.length + text.length
+  for (const call of toolCalls) {
+    callStarts.push(length)
+    length += call.pieces.length + 2
   }
-  return parts
+  return {
+    length,
+    at(index) {
+      if (index < reasoning.length) return { type: 'reasoning-delta', text: reasoning[index] as string }
+      if (index < reasoning.length + text.length)
+        return { type: 'text-delta', text: text[index - reasoning.length] as string }
+      let which = callStarts.length - 1
+      while (which > 0 && (callStarts[which] as number) > index) which--
+      const call = toolCalls[which] as PlannedToolCall
+      const offset = index - (callStarts[which] as number)
+      if (offset === 0)
+        return { type: 'tool-call-delta', index: call.index, id: call.id, name: call.name, argsDelta: '' }
+      if (offset <= call.pieces.length)
+        return { type: 'tool-call-delta', index: call.index, argsDelta: call.pieces[offset - 1] as string }
+      return { type: 'tool-call', index: call.index, id: call.id, name: call.name, args: call.args }
+    },
+  }
 }

@@ -54,6 +54,9 @@ export class MemoryLog {
   done = false
   /** Called when the last reader leaves. */
   onIdle: (() => void) | undefined
+  /** Producers waiting for a consuming reader to take what is held (`waitForRoom`). */
+  private roomWaiters: (() => void)[] = []
+  private roomAt = 0
 
   /** The oldest event still held; `lastSeq + 1` when none is. */
   get firstSeq(): number {
@@ -74,9 +77,28 @@ export class MemoryLog {
     return this.lastSeq
   }
 
+  /**
+   * For a log its one reader consumes: undefined while it holds under `maxBytes`, else a promise
+   * that resolves once the reader has taken half of it (or left, or the log ended). This is how
+   * the producer waits for a slow reader instead of piling the answer up here.
+   */
+  waitForRoom(maxBytes: number): Promise<void> | undefined {
+    if (this.bytes < maxBytes || this.done || this.open === 0) return undefined
+    this.roomAt = Math.floor(maxBytes / 2)
+    return new Promise((resolve) => this.roomWaiters.push(resolve))
+  }
+
+  private wakeProducers(): void {
+    const waiters = this.roomWaiters
+    if (waiters.length === 0) return
+    this.roomWaiters = []
+    for (const resolve of waiters) resolve()
+  }
+
   end(): void {
     if (this.done) return
     this.done = true
+    this.wakeProducers()
     for (const reader of [...this.live]) this.deliver(reader)
   }
 
@@ -87,6 +109,7 @@ export class MemoryLog {
     this.head = 0
     this.base = this.lastSeq + 1
     this.bytes = 0
+    this.wakeProducers()
     for (const reader of [...this.live]) this.finish(reader)
   }
 
@@ -107,6 +130,7 @@ export class MemoryLog {
       this.head = 0
     }
     this.bytes -= freed
+    if (this.bytes <= this.roomAt) this.wakeProducers()
     return freed
   }
 
@@ -160,6 +184,9 @@ export class MemoryLog {
     this.live.delete(reader)
     this.open--
     if (tell) reader.follower.end()
-    if (this.open === 0) this.onIdle?.()
+    if (this.open === 0) {
+      this.wakeProducers()
+      this.onIdle?.()
+    }
   }
 }

@@ -1,8 +1,9 @@
 /**
  * One generation in progress: a source (the simulated model through a wire, or an upstream
  * relay) pushes wire events into it, and it appends them to the stream's log. Connections only
- * follow that log, so a resumable stream outlives its connection and a reader never slows the
- * model down.
+ * follow that log, so a resumable stream outlives its connection. A stream that is not
+ * resumable has one reader, and the source waits for it (`waitForReader`): a client that stops
+ * reading holds a bounded buffer, and past the stall window it is dropped and its slot freed.
  */
 
 /** Where a source writes. Every method is synchronous: the hot path makes no promise per token. */
@@ -19,6 +20,11 @@ export interface RunSink {
   failed(): void
   /** One output token generated. */
   countToken(): void
+  /**
+   * Undefined while the reader keeps up; else a promise to wait on before producing more,
+   * resolved once the reader has caught up (or the run stopped). Checked before each token.
+   */
+  waitForReader(): Promise<void> | undefined
   /** Stops the run (a source may end its own: a whole answer cut by the drop fault). */
   stop(reason: RunOutcome): void
 }
@@ -36,12 +42,19 @@ export type RunOutcome =
   | 'cancelled'
   | 'shutdown'
   | 'timeout'
+  /** The reader of a stream that is not resumable took nothing for the stall window: dropped. */
+  | 'stalled'
 
 export interface RunTarget {
   /** Appends the next event; a store that writes elsewhere may answer with a promise. */
   append(data: string): number | Promise<number>
   end(): void | Promise<void>
+  /** A log with one consuming reader: see `MemoryLog.waitForRoom`. Targets without it never make the source wait. */
+  waitForRoom?(maxBytes: number): Promise<void> | undefined
 }
+
+/** Characters of events held for a slow reader before the source waits for it. */
+export const READER_BUFFER_CHARS = 16 * 1024
 
 /** A fault waiting for the origin connection to have `afterSeq`. */
 export interface RunMarker {
@@ -69,6 +82,10 @@ export interface RunOptions {
   onEnd?(run: StreamRun): void
   /** Longest a run may take; then it ends with an error event. */
   maxDurationMs?: number
+  /** How long the source may wait for its reader before the run ends as `stalled`. Default 30 s. */
+  readerStallMs?: number
+  /** The reader stalled: cut its connection (the run is already stopping). */
+  onStalled?(): void
 }
 
 export class StreamRun implements RunSink {
@@ -89,6 +106,8 @@ export class StreamRun implements RunSink {
   private timer: ReturnType<typeof setTimeout> | undefined
   /** Appends still in flight to a store that answers with promises, chained in order. */
   private writes: Promise<unknown> | undefined
+  /** The wait for the reader in progress, shared by every caller until it ends. */
+  private readerWait: Promise<void> | undefined
 
   constructor(private readonly options: RunOptions) {
     this.id = options.id
@@ -124,6 +143,30 @@ export class StreamRun implements RunSink {
   countToken(): void {
     this.tokens++
     this.options.onToken?.()
+  }
+
+  waitForReader(): Promise<void> | undefined {
+    if (this.readerWait !== undefined) return this.readerWait
+    const room = this.options.target.waitForRoom?.(READER_BUFFER_CHARS)
+    if (room === undefined || this.stopReason !== undefined || this.outcome !== undefined) return undefined
+    const stallMs = this.options.readerStallMs ?? 30_000
+    let stalled: ReturnType<typeof setTimeout> | undefined
+    let wake!: () => void
+    const stopped = new Promise<void>((resolve) => (wake = resolve))
+    const onStop = () => wake()
+    this.signal.addEventListener('abort', onStop, { once: true })
+    stalled = setTimeout(() => {
+      stalled = undefined
+      this.stop('stalled')
+      this.options.onStalled?.()
+    }, stallMs)
+    stalled.unref?.()
+    this.readerWait = Promise.race([room, stopped]).then(() => {
+      clearTimeout(stalled)
+      this.signal.removeEventListener('abort', onStop)
+      this.readerWait = undefined
+    })
+    return this.readerWait
   }
 
   /** Starts the source. */
