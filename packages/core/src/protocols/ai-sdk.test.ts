@@ -27,15 +27,24 @@ describe('ai-sdk decode', () => {
       { type: 'text-delta', text: 'Hello' },
       { type: 'text-delta', text: ', wörld' },
       { type: 'text-delta', text: ' 👋🏽 你好' },
+      // The block's end carries the metadata its provider needs back.
+      {
+        type: 'text-end',
+        providerMetadata: { openai: { itemId: 'msg_68679a454370819ca74c8eb3d04379630dd1afb72306ca5d' } },
+      },
       { type: 'finish', reason: 'stop', raw: 'stop' },
     ])
   })
 
-  it('decodes reasoning, streamed and whole tool calls, and skips data parts', async () => {
+  it('decodes reasoning, streamed and whole tool calls, and the data parts beside them', async () => {
     const { values, error } = await decodeBody(fixture('ai-sdk-tools.sse'), 'ai-sdk')
     expect(error).toBeUndefined()
     expect(values[0]).toEqual({ type: 'start' })
     expect(text(values, 'reasoning-delta')).toBe('The user wants the weather in Paris.')
+    // The signature came on the block's last delta; it goes out with the block's end.
+    expect(values.filter((part) => part.type === 'reasoning-end')).toEqual([
+      { type: 'reasoning-end', providerMetadata: { anthropic: { signature: 'EqQBCkgIBRABGAIqQHr1u' } } },
+    ])
     expect(text(values)).toBe('Let me check.')
     expect(values.filter((part) => part.type === 'tool-call-delta' || part.type === 'tool-call')).toEqual([
       { type: 'tool-call-delta', index: 0, id: 'toolu_01A09q90qw90lq917835lq9', name: 'getWeather', argsDelta: '' },
@@ -45,6 +54,9 @@ describe('ai-sdk decode', () => {
       { type: 'tool-call', index: 0, id: 'toolu_01A09q90qw90lq917835lq9', name: 'getWeather', args: { city: 'Paris' } },
       // Not streamed: only the complete call.
       { type: 'tool-call', index: 1, id: 'toolu_01B2kx8Zq3Wm5', name: 'getTime', args: { tz: 'Europe/Paris' } },
+    ])
+    expect(values.filter((part) => part.type === 'data')).toEqual([
+      { type: 'data', name: 'status', id: 'status-1', data: { message: 'Looking up the weather…' }, transient: true },
     ])
     expect(values.map((part) => part.type)).not.toContain('usage')
   })
@@ -57,7 +69,7 @@ describe('ai-sdk decode', () => {
   it('reads a finish without finishReason as stop when a later step answered the tool results', async () => {
     const { values, error } = await decodeBody(fixture('ai-sdk-steps.sse'), 'ai-sdk')
     expect(error).toBeUndefined()
-    // tool-output-available, source-url and message-metadata yield nothing.
+    // Metadata without token counts yields nothing; no step boundary comes before the first step.
     expect(values).toEqual([
       { type: 'start', messageId: 'msg-steps-1' },
       {
@@ -75,6 +87,14 @@ describe('ai-sdk decode', () => {
         name: 'getWeatherInformation',
         args: { city: 'San Francisco' },
       },
+      {
+        type: 'tool-result',
+        id: 'call_fJdQDqnXeGxTmr4E3YPSR7Ar',
+        name: 'getWeatherInformation',
+        result: { city: 'San Francisco', weather: 'sunny' },
+      },
+      { type: 'step-start' },
+      { type: 'source', id: 'src-1', url: 'https://example.com/weather' },
       { type: 'text-delta', text: 'It is sunny in San Francisco.' },
       { type: 'finish', reason: 'stop' },
     ])
@@ -210,8 +230,177 @@ describe('ai-sdk decode', () => {
     }
   })
 
+  it('decodes data, sources, files, tool results, refused tool input, steps and usage', async () => {
+    const { values, error } = await decodeBody(fixture('ai-sdk-parts.sse'), 'ai-sdk')
+    expect(error).toBeUndefined()
+    expect(values).toEqual([
+      { type: 'start', messageId: 'msg-parts-7Qk2' },
+      { type: 'data', name: 'status', id: 'status-1', data: { phase: 'searching' }, transient: true },
+      { type: 'reasoning-delta', text: 'Look up the tides first.' },
+      // The end's metadata replaces the start's, as the SDK's client does.
+      {
+        type: 'reasoning-end',
+        providerMetadata: { openai: { itemId: 'rs_9f1', reasoningEncryptedContent: 'enc-AAAB' } },
+      },
+      { type: 'tool-call-delta', index: 0, id: 'srvtoolu_4kq', name: 'web_search', argsDelta: '' },
+      { type: 'tool-call-delta', index: 0, argsDelta: '{"query":"tides brest"}' },
+      {
+        type: 'tool-call',
+        index: 0,
+        id: 'srvtoolu_4kq',
+        name: 'web_search',
+        args: { query: 'tides brest' },
+        providerExecuted: true,
+        providerMetadata: { anthropic: { caller: 'direct' } },
+      },
+      {
+        type: 'tool-result',
+        id: 'srvtoolu_4kq',
+        name: 'web_search',
+        result: [{ url: 'https://tides.example.org/brest', title: 'Brest tides' }],
+        providerExecuted: true,
+      },
+      { type: 'source', id: 'src-a1', url: 'https://tides.example.org/brest', title: 'Brest tides' },
+      {
+        type: 'source',
+        id: 'src-a2',
+        title: 'Tide table 2025',
+        mediaType: 'application/pdf',
+        filename: 'tides-2025.pdf',
+        providerMetadata: { anthropic: { citedText: 'High tide 06:12' } },
+      },
+      { type: 'tool-call-delta', index: 1, id: 'call_Lm3', name: 'getMoonPhase', argsDelta: '' },
+      { type: 'tool-call-delta', index: 1, argsDelta: '{"date":"2025-06-01"}' },
+      { type: 'tool-call', index: 1, id: 'call_Lm3', name: 'getMoonPhase', args: { date: '2025-06-01' } },
+      // Input the model got wrong is never run: what arrived is kept as text.
+      { type: 'tool-call-incomplete', index: 2, id: 'call_Xy9', name: 'getWindSpeed', argsText: '{"station":' },
+      // The preliminary output is left out; the final one names the call's tool.
+      { type: 'tool-result', id: 'call_Lm3', name: 'getMoonPhase', result: { phase: 'full' } },
+      {
+        type: 'tool-result',
+        id: 'call_Xy9',
+        name: 'getWindSpeed',
+        result: 'Invalid input for tool getWindSpeed',
+        isError: true,
+      },
+      { type: 'step-start' },
+      {
+        type: 'file',
+        mediaType: 'image/png',
+        url: 'data:image/png;base64,iVBORw0KGgo=',
+        providerMetadata: { google: { thoughtSignature: 'sig-img' } },
+      },
+      { type: 'text-delta', text: 'High tide is at 06:12' },
+      { type: 'text-delta', text: ' under a full moon.' },
+      { type: 'text-end', providerMetadata: { google: { thoughtSignature: 'sig-txt' } } },
+      { type: 'data', name: 'weather', data: { city: 'Brest', temperature: 17 } },
+      { type: 'usage', inputTokens: 812, outputTokens: 64, reasoningTokens: 12, cachedInputTokens: 512 },
+      { type: 'finish', reason: 'stop', raw: 'stop' },
+    ])
+  })
+
+  it('ends reasoning blocks with their metadata: signed, redacted, and interleaved blocks as one', async () => {
+    const { values, error } = await decodeBody(fixture('ai-sdk-reasoning-interleaved.sse'), 'ai-sdk')
+    expect(error).toBeUndefined()
+    expect(values).toEqual([
+      { type: 'start' },
+      { type: 'reasoning-delta', text: 'First thought.' },
+      // Metadata on a delta belongs to the block.
+      { type: 'reasoning-end', providerMetadata: { anthropic: { signature: 'sig-r1' } } },
+      // A redacted block has no text, only what goes back.
+      { type: 'reasoning-end', providerMetadata: { anthropic: { redactedData: 'opaque-r2' } } },
+      // Blocks open at once (summaries of one reasoning item) end together, with the last metadata.
+      { type: 'reasoning-delta', text: 'Summary one.' },
+      { type: 'reasoning-delta', text: ' Summary two.' },
+      { type: 'reasoning-end', providerMetadata: { openai: { itemId: 'rs_1', reasoningEncryptedContent: 'enc-1' } } },
+      // Blocks with nothing to send back end without a part.
+      { type: 'text-delta', text: 'Plain answer.' },
+      { type: 'text-delta', text: ' And more.' },
+      { type: 'finish', reason: 'stop', raw: 'stop' },
+    ])
+  })
+
+  it('puts a step boundary before every step but the first', async () => {
+    const body = sse(
+      { type: 'start' },
+      { type: 'start-step' },
+      { type: 'text-delta', id: '0', delta: 'a' },
+      { type: 'finish-step' },
+      { type: 'start-step' },
+      { type: 'finish-step' },
+      { type: 'start-step' },
+      { type: 'text-delta', id: '0', delta: 'b' },
+      { type: 'finish-step' },
+      { type: 'finish' },
+      '[DONE]',
+    )
+    const { values } = await decodeBody(body, 'ai-sdk')
+    expect(values.map((part) => part.type)).toEqual([
+      'start',
+      'text-delta',
+      'step-start',
+      'step-start',
+      'text-delta',
+      'finish',
+    ])
+  })
+
+  it('gives a tool result whose call is not in the stream an empty tool name', async () => {
+    const body = sse({ type: 'tool-output-available', toolCallId: 'call_earlier', output: 42 }, { type: 'finish' })
+    const { values } = await decodeBody(body, 'ai-sdk')
+    expect(values).toContainEqual({ type: 'tool-result', id: 'call_earlier', name: '', result: 42 })
+  })
+
+  it('reads usage from message metadata only where it has token counts', async () => {
+    const body = sse(
+      { type: 'start', messageMetadata: { usage: { inputTokens: 3 } } },
+      { type: 'message-metadata', messageMetadata: { totalTokens: 9, createdAt: 1 } },
+      { type: 'message-metadata', messageMetadata: { usage: { totalTokens: 9 } } },
+      { type: 'message-metadata', messageMetadata: 'opaque' },
+      { type: 'finish', messageMetadata: { usage: { inputTokens: 3, outputTokens: 5, cacheWriteInputTokens: 2 } } },
+      '[DONE]',
+    )
+    const { values } = await decodeBody(body, 'ai-sdk')
+    expect(values).toEqual([
+      { type: 'start' },
+      { type: 'usage', inputTokens: 3 },
+      { type: 'usage', inputTokens: 3, outputTokens: 5, cacheWriteInputTokens: 2 },
+      { type: 'finish', reason: 'stop' },
+    ])
+  })
+
+  it('reads a finishReason named like an Object.prototype member as an unknown word', async () => {
+    for (const word of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      const { values, error } = await decodeBody(sse({ type: 'finish', finishReason: word }, '[DONE]'), 'ai-sdk')
+      expect(error).toBeUndefined()
+      expect(values.at(-1)).toEqual({ type: 'finish', reason: 'other', raw: word })
+    }
+  })
+
+  it('throws kind parse for a new part of the wrong shape', async () => {
+    for (const part of [
+      { type: 'text-start', id: 1 },
+      { type: 'reasoning-end', id: 'r', providerMetadata: 'sig' },
+      { type: 'text-delta', id: '0', delta: 'a', providerMetadata: [1] },
+      { type: 'tool-input-available', toolCallId: 'c', toolName: 'f', input: {}, providerExecuted: 'yes' },
+      { type: 'tool-input-error', toolCallId: 'c', toolName: 'f', input: '{' },
+      { type: 'tool-output-available', output: 1 },
+      { type: 'tool-output-error', toolCallId: 'c' },
+      { type: 'source-url', sourceId: 's' },
+      { type: 'source-document', sourceId: 's', title: 'T' },
+      { type: 'file', url: 'https://example.com/a.png' },
+      { type: 'data-x', data: 1, id: 5 },
+      { type: 'data-x', data: 1, transient: 'no' },
+    ]) {
+      const { error } = await decodeBody(sse(part), 'ai-sdk')
+      expect(errorSummary(error)).toMatchObject({ kind: 'parse' })
+    }
+  })
+
   it('decodes alike under any chunking of every fixture', async () => {
     for (const name of [
+      'ai-sdk-parts.sse',
+      'ai-sdk-reasoning-interleaved.sse',
       'ai-sdk-text.sse',
       'ai-sdk-tools.sse',
       'ai-sdk-steps.sse',
@@ -226,47 +415,180 @@ describe('ai-sdk decode', () => {
 
 const FINISH_WORDS = ['stop', 'length', 'content-filter', 'tool-calls', 'error', 'other', 'unknown'] as const
 
-const arbitraryDeltas = fc.array(
-  fc.oneof(
-    fc.record({ type: fc.constant('text-delta' as const), text: fc.string({ minLength: 1, unit: 'grapheme' }) }),
-    fc.record({ type: fc.constant('reasoning-delta' as const), text: fc.string({ minLength: 1, unit: 'grapheme' }) }),
-  ),
+// What JSON gives back (no -0, no undefined in arrays): the values a wire format can carry.
+const json = <T>(value: T): T => JSON.parse(JSON.stringify(value))
+const optional = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined })
+const arbitraryMetadata = fc
+  .dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue()), {
+    minKeys: 1,
+    maxKeys: 2,
+  })
+  .map(json)
+const texts = (minLength: number) =>
+  fc.array(fc.string({ minLength: 1, unit: 'grapheme' }), { minLength, maxLength: 3 })
+const name = fc.string({ minLength: 1, maxLength: 10 })
+// Streamed tool input comes in pieces (any, even empty); a whole call yields only its last part.
+const pieces = optional(fc.array(fc.string(), { maxLength: 3 }))
+
+/** One stretch of a stream: every part type the format carries, in the form the decoder gives. */
+const arbitrarySegment = fc.oneof(
+  fc.record({ kind: fc.constant('text' as const), texts: texts(1), end: optional(arbitraryMetadata) }),
+  // No texts and an end: a redacted block.
+  fc.record({ kind: fc.constant('reasoning' as const), texts: texts(0), end: optional(arbitraryMetadata) }),
+  fc.record({
+    kind: fc.constant('call' as const),
+    name,
+    args: fc.dictionary(fc.string(), fc.jsonValue()),
+    pieces,
+    providerExecuted: fc.boolean(),
+    metadata: optional(arbitraryMetadata),
+  }),
+  fc.record({ kind: fc.constant('incomplete' as const), name, pieces, argsText: fc.string() }),
+  fc.record({
+    kind: fc.constant('result' as const),
+    call: fc.nat(),
+    result: fc.jsonValue(),
+    errorText: optional(fc.string()),
+    providerExecuted: fc.boolean(),
+  }),
+  fc.record({
+    kind: fc.constant('source' as const),
+    url: optional(fc.webUrl()),
+    title: optional(fc.string()),
+    mediaType: fc.constantFrom('application/pdf', 'text/plain'),
+    filename: optional(fc.string()),
+    metadata: optional(arbitraryMetadata),
+  }),
+  fc.record({
+    kind: fc.constant('file' as const),
+    mediaType: fc.constantFrom('image/png', 'audio/wav'),
+    url: fc.oneof(
+      fc.webUrl(),
+      fc.base64String().map((data) => `data:image/png;base64,${data}`),
+    ),
+    metadata: optional(arbitraryMetadata),
+  }),
+  fc.record({
+    kind: fc.constant('data' as const),
+    name: fc.string({ maxLength: 10 }),
+    id: optional(fc.string()),
+    data: fc.jsonValue(),
+    transient: optional(fc.boolean()),
+  }),
+  fc.record({ kind: fc.constant('step' as const) }),
+  fc.record({
+    kind: fc.constant('usage' as const),
+    inputTokens: fc.nat(),
+    outputTokens: optional(fc.nat()),
+    reasoningTokens: optional(fc.nat()),
+    cachedInputTokens: optional(fc.nat()),
+    cacheWriteInputTokens: optional(fc.nat()),
+  }),
 )
 
-/** Parts in the form the decoder produces them, for round trips. */
+/** Whole streams of every part type, in the form the decoder produces them, for round trips. */
 const arbitraryParts: fc.Arbitrary<StreamPart[]> = fc
   .record({
-    messageId: fc.option(fc.string({ minLength: 1, maxLength: 12 }), { nil: undefined }),
-    before: arbitraryDeltas,
-    tools: fc.array(
-      fc.record({
-        name: fc.string({ minLength: 1, maxLength: 10 }),
-        args: fc.dictionary(fc.string(), fc.jsonValue()),
-        // Streamed calls come in pieces (any, even empty); whole calls yield only the tool-call.
-        pieces: fc.option(fc.array(fc.string(), { maxLength: 3 }), { nil: undefined }),
-      }),
-      { maxLength: 3 },
-    ),
-    after: arbitraryDeltas,
+    messageId: optional(fc.string({ minLength: 1, maxLength: 12 })),
+    segments: fc.array(arbitrarySegment, { maxLength: 10 }),
     finish: fc.oneof(
       fc.constant({ kind: 'assumed' as const }),
       fc.constant({ kind: 'abort' as const }),
       fc.record({ kind: fc.constant('word' as const), word: fc.constantFrom(...FINISH_WORDS) }),
     ),
   })
-  .map(({ messageId, before, tools, after, finish }) => {
-    const parts: StreamPart[] = [messageId === undefined ? { type: 'start' } : { type: 'start', messageId }, ...before]
-    tools.forEach(({ name, args, pieces }, index) => {
-      const id = `call_${index}`
-      if (pieces !== undefined) {
-        parts.push({ type: 'tool-call-delta', index, id, name, argsDelta: '' })
-        for (const argsDelta of pieces) parts.push({ type: 'tool-call-delta', index, argsDelta })
+  .map(({ messageId, segments, finish }) => {
+    const parts: StreamPart[] = [messageId === undefined ? { type: 'start' } : { type: 'start', messageId }]
+    const calls: { id: string; name: string }[] = []
+    let sources = 0
+    // Whether the last step made calls for the client: what a finish without a word means.
+    let stepCalls = false
+    const streamed = (index: number, id: string, callName: string, argsPieces: string[] | undefined) => {
+      if (argsPieces === undefined) return
+      parts.push({ type: 'tool-call-delta', index, id, name: callName, argsDelta: '' })
+      for (const argsDelta of argsPieces) parts.push({ type: 'tool-call-delta', index, argsDelta })
+    }
+    for (const segment of segments) {
+      switch (segment.kind) {
+        case 'text':
+        case 'reasoning': {
+          const type = segment.kind === 'text' ? 'text-delta' : 'reasoning-delta'
+          for (const text of segment.texts) parts.push({ type, text })
+          if (segment.end !== undefined) parts.push({ type: `${segment.kind}-end`, providerMetadata: segment.end })
+          break
+        }
+        case 'call': {
+          const index = calls.length
+          const id = `call_${index}`
+          calls.push({ id, name: segment.name })
+          streamed(index, id, segment.name, segment.pieces)
+          const call: StreamPart = { type: 'tool-call', index, id, name: segment.name, args: json(segment.args) }
+          if (segment.providerExecuted) call.providerExecuted = true
+          else stepCalls = true
+          if (segment.metadata !== undefined) call.providerMetadata = segment.metadata
+          parts.push(call)
+          break
+        }
+        case 'incomplete': {
+          const index = calls.length
+          const id = `call_${index}`
+          calls.push({ id, name: segment.name })
+          streamed(index, id, segment.name, segment.pieces)
+          parts.push({ type: 'tool-call-incomplete', index, id, name: segment.name, argsText: segment.argsText })
+          break
+        }
+        case 'result': {
+          const call = calls[segment.call % Math.max(1, calls.length)]
+          if (call === undefined) break
+          const result: StreamPart =
+            segment.errorText === undefined
+              ? { type: 'tool-result', id: call.id, name: call.name, result: json(segment.result) }
+              : { type: 'tool-result', id: call.id, name: call.name, result: segment.errorText, isError: true }
+          if (segment.providerExecuted) result.providerExecuted = true
+          parts.push(result)
+          break
+        }
+        case 'source': {
+          const source: StreamPart = { type: 'source', id: `source-${++sources}` }
+          if (segment.url !== undefined) {
+            source.url = segment.url
+            if (segment.title !== undefined) source.title = segment.title
+          } else {
+            // A document always has a title and a media type on this wire.
+            source.title = segment.title ?? ''
+            source.mediaType = segment.mediaType
+            if (segment.filename !== undefined) source.filename = segment.filename
+          }
+          if (segment.metadata !== undefined) source.providerMetadata = segment.metadata
+          parts.push(source)
+          break
+        }
+        case 'file': {
+          const file: StreamPart = { type: 'file', mediaType: segment.mediaType, url: segment.url }
+          if (segment.metadata !== undefined) file.providerMetadata = segment.metadata
+          parts.push(file)
+          break
+        }
+        case 'data': {
+          const data: StreamPart = { type: 'data', name: segment.name, data: json(segment.data) }
+          if (segment.id !== undefined) data.id = segment.id
+          if (segment.transient !== undefined) data.transient = segment.transient
+          parts.push(data)
+          break
+        }
+        case 'step':
+          stepCalls = false
+          parts.push({ type: 'step-start' })
+          break
+        case 'usage': {
+          const { kind: _, ...counts } = segment
+          parts.push(json({ type: 'usage', ...counts }))
+          break
+        }
       }
-      parts.push({ type: 'tool-call', index, id, name, args: JSON.parse(JSON.stringify(args)) })
-    })
-    parts.push(...after)
+    }
     if (finish.kind === 'abort') parts.push({ type: 'finish', reason: 'other', raw: 'abort' })
-    else if (finish.kind === 'assumed') parts.push({ type: 'finish', reason: tools.length > 0 ? 'tool-calls' : 'stop' })
+    else if (finish.kind === 'assumed') parts.push({ type: 'finish', reason: stepCalls ? 'tool-calls' : 'stop' })
     else {
       const reason = finish.word === 'unknown' ? 'other' : finish.word
       parts.push({ type: 'finish', reason, raw: finish.word })
@@ -275,8 +597,33 @@ const arbitraryParts: fc.Arbitrary<StreamPart[]> = fc
   })
 
 describe('ai-sdk encode', () => {
-  it('decode(encode(parts)) gives back the parts', async () => {
-    await expectRoundTrips(aiSdkEncoder, 'ai-sdk', arbitraryParts)
+  it('decode(encode(parts)) gives back the parts, for sequences of every part type', async () => {
+    await expectRoundTrips(aiSdkEncoder, 'ai-sdk', arbitraryParts, 300)
+  })
+
+  it('generates every part type for the round trip', () => {
+    // A record over the union: a new part type does not compile until it is listed here.
+    const every: Record<StreamPart['type'], true> = {
+      start: true,
+      'text-delta': true,
+      'reasoning-delta': true,
+      'text-end': true,
+      'reasoning-end': true,
+      'tool-call-delta': true,
+      'tool-call': true,
+      'tool-call-incomplete': true,
+      'tool-result': true,
+      source: true,
+      file: true,
+      data: true,
+      'step-start': true,
+      usage: true,
+      finish: true,
+    }
+    const seen = new Set<string>()
+    for (const parts of fc.sample(arbitraryParts, { numRuns: 300, seed: 11 }))
+      for (const part of parts) seen.add(part.type)
+    expect([...seen].sort()).toEqual(Object.keys(every).sort())
   })
 
   it('writes the sequence streamText sends, with block ids, and [DONE] in end()', () => {
@@ -313,11 +660,146 @@ describe('ai-sdk encode', () => {
       { type: 'tool-input-start', toolCallId: 'c1', toolName: 'f' },
       { type: 'tool-input-delta', toolCallId: 'c1', inputTextDelta: '{"a":1}' },
       { type: 'tool-input-available', toolCallId: 'c1', toolName: 'f', input: { a: 1 } },
+      // The format has no usage part: it goes into message metadata.
+      { type: 'message-metadata', messageMetadata: { usage: { inputTokens: 1, outputTokens: 2 } } },
       { type: 'finish-step' },
       // Another protocol's word is not one the SDK accepts: the normalized reason is written.
       { type: 'finish', finishReason: 'length' },
     ])
     expect(aiSdkStreamHeaders['x-vercel-ai-ui-message-stream']).toBe('v1')
+  })
+
+  it("writes only the fields the SDK's strict chunk schemas allow, with the ones they require", () => {
+    // From `uiMessageChunkSchema` (AI SDK 5): [required, optional] fields per chunk type.
+    const block = [['id'], ['providerMetadata']]
+    const schema: Record<string, string[][]> = {
+      start: [[], ['messageId', 'messageMetadata']],
+      'start-step': [[], []],
+      'finish-step': [[], []],
+      'text-start': block,
+      'text-end': block,
+      'reasoning-start': block,
+      'reasoning-end': block,
+      'text-delta': [['id', 'delta'], ['providerMetadata']],
+      'reasoning-delta': [['id', 'delta'], ['providerMetadata']],
+      'tool-input-start': [
+        ['toolCallId', 'toolName'],
+        ['providerExecuted', 'dynamic'],
+      ],
+      'tool-input-delta': [['toolCallId', 'inputTextDelta'], []],
+      'tool-input-available': [
+        ['toolCallId', 'toolName'],
+        ['input', 'providerExecuted', 'providerMetadata', 'dynamic'],
+      ],
+      'tool-input-error': [
+        ['toolCallId', 'toolName', 'errorText'],
+        ['input', 'providerExecuted', 'providerMetadata'],
+      ],
+      'tool-output-available': [['toolCallId'], ['output', 'providerExecuted', 'dynamic', 'preliminary']],
+      'tool-output-error': [
+        ['toolCallId', 'errorText'],
+        ['providerExecuted', 'dynamic'],
+      ],
+      'source-url': [
+        ['sourceId', 'url'],
+        ['title', 'providerMetadata'],
+      ],
+      'source-document': [
+        ['sourceId', 'mediaType', 'title'],
+        ['filename', 'providerMetadata'],
+      ],
+      file: [['url', 'mediaType'], ['providerMetadata']],
+      'message-metadata': [['messageMetadata'], []],
+      finish: [[], ['finishReason', 'messageMetadata']],
+      abort: [[], []],
+    }
+    fc.assert(
+      fc.property(arbitraryParts, (parts) => {
+        for (const event of encodeAll(aiSdkEncoder(), parts).split('\n\n')) {
+          if (event === '' || event === 'data: [DONE]') continue
+          const { type, ...fields } = JSON.parse(event.slice('data: '.length)) as { type: string }
+          const shape = type.startsWith('data-') ? [[], ['id', 'data', 'transient']] : schema[type]
+          expect(shape, `a chunk of type ${type}`).toBeDefined()
+          const [required, optional] = shape as string[][]
+          for (const field of required as string[]) expect(fields, `${type}.${field}`).toHaveProperty(field)
+          for (const field of Object.keys(fields)) {
+            expect([...(required as string[]), ...(optional as string[])], `${type}.${field}`).toContain(field)
+          }
+        }
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it("writes each kind of part in the SDK's shape", () => {
+    const body = encodeAll(aiSdkEncoder(), [
+      { type: 'start', messageId: 'm2' },
+      { type: 'reasoning-end', providerMetadata: { anthropic: { redactedData: 'xyz' } } },
+      { type: 'text-delta', text: 'Hi' },
+      { type: 'text-end', providerMetadata: { google: { thoughtSignature: 's' } } },
+      { type: 'tool-call', index: 0, id: 'srv_1', name: 'web_search', args: { q: 'x' }, providerExecuted: true },
+      { type: 'tool-result', id: 'srv_1', name: 'web_search', result: ['r'], providerExecuted: true },
+      { type: 'tool-call-delta', index: 1, id: 'c2', name: 'f', argsDelta: '{"a":' },
+      { type: 'tool-call-incomplete', index: 1, id: 'c2', name: 'f', argsText: '{"a":' },
+      { type: 'tool-result', id: 'c2', name: 'f', result: { reason: 'bad' }, isError: true },
+      { type: 'source', url: 'https://example.com/a', title: 'A', mediaType: 'text/html' },
+      { type: 'source', id: 'doc', filename: 'a.pdf', providerMetadata: { p: { k: 1 } } },
+      { type: 'file', id: 'img', mediaType: 'image/png', url: 'data:image/png;base64,AA', partial: true },
+      { type: 'file', id: 'img', mediaType: 'image/png', url: 'data:image/png;base64,AAAA', filename: 'a.png' },
+      { type: 'data', name: 'weather', id: 'w', data: { t: 1 }, transient: false },
+      { type: 'step-start' },
+      { type: 'usage', outputTokens: 4, cacheWriteInputTokens: 1 },
+      { type: 'finish', reason: 'stop' },
+    ])
+    expect(body).toBe(
+      sse(
+        { type: 'start', messageId: 'm2' },
+        { type: 'start-step' },
+        { type: 'reasoning-start', id: 'reasoning-1' },
+        { type: 'reasoning-end', id: 'reasoning-1', providerMetadata: { anthropic: { redactedData: 'xyz' } } },
+        { type: 'text-start', id: 'text-2' },
+        { type: 'text-delta', id: 'text-2', delta: 'Hi' },
+        { type: 'text-end', id: 'text-2', providerMetadata: { google: { thoughtSignature: 's' } } },
+        {
+          type: 'tool-input-available',
+          toolCallId: 'srv_1',
+          toolName: 'web_search',
+          input: { q: 'x' },
+          providerExecuted: true,
+        },
+        { type: 'tool-output-available', toolCallId: 'srv_1', output: ['r'], providerExecuted: true },
+        { type: 'tool-input-start', toolCallId: 'c2', toolName: 'f' },
+        { type: 'tool-input-delta', toolCallId: 'c2', inputTextDelta: '{"a":' },
+        {
+          type: 'tool-input-error',
+          toolCallId: 'c2',
+          toolName: 'f',
+          input: '{"a":',
+          errorText: 'The arguments of tool call "f" were cut off before they were complete',
+        },
+        { type: 'tool-output-error', toolCallId: 'c2', errorText: '{"reason":"bad"}' },
+        // No media type on a URL source; a document needs a title, here its file name.
+        { type: 'source-url', sourceId: 'source-1', url: 'https://example.com/a', title: 'A' },
+        {
+          type: 'source-document',
+          sourceId: 'doc',
+          mediaType: 'application/octet-stream',
+          title: 'a.pdf',
+          filename: 'a.pdf',
+          providerMetadata: { p: { k: 1 } },
+        },
+        // The preview is not written; the file has no id or file name on this wire.
+        { type: 'file', url: 'data:image/png;base64,AAAA', mediaType: 'image/png' },
+        { type: 'data-weather', id: 'w', data: { t: 1 }, transient: false },
+        { type: 'finish-step' },
+        { type: 'start-step' },
+        { type: 'message-metadata', messageMetadata: { usage: { outputTokens: 4, cacheWriteInputTokens: 1 } } },
+        { type: 'finish-step' },
+        // The last step made no calls for the client: stop is what the client assumes.
+        { type: 'finish' },
+        '[DONE]',
+      ),
+    )
   })
 
   it('writes start and start-step before content even without a start part, and abort for raw abort', () => {
