@@ -244,6 +244,7 @@ export function aiSdkDecoder(): ProtocolDecoder {
           // value the tool's schema refused). The SDK never runs it; its tool-output-error follows.
           const id = string(part.toolCallId, data)
           const name = string(part.toolName, data)
+          // Required by the schema; the reason comes again in the tool-output-error, as the result.
           string(part.errorText, data)
           const call = callOf(id, name)
           if (call.done) return
