@@ -27,6 +27,11 @@ const FIXTURES = [
   'gemini-error.sse',
   'gemini-blocked.sse',
   'gemini-truncated.sse',
+  'gemini-stream-args.sse',
+  'gemini-stream-args-cut.sse',
+  'gemini-grounding.sse',
+  'gemini-image.sse',
+  'gemini-code-execution.sse',
 ]
 
 describe('gemini decode', () => {
@@ -53,15 +58,23 @@ describe('gemini decode', () => {
     ])
   })
 
-  it('decodes thought parts as reasoning, ignores signature-only parts, counts thoughts in output tokens', async () => {
+  it('decodes thought parts as reasoning, a signature-only part as the end of the text, thoughts in output tokens', async () => {
     const { values, error } = await decodeBody(fixture('gemini-reasoning.sse'), 'gemini')
     expect(error).toBeUndefined()
     expect(text(values, 'reasoning-delta')).toBe(
       "**Counting the letters**\n\nI'll spell out *strawberry* and count each r. s-t-r-a-w-b-e-r-r-y: three of them.",
     )
     expect(text(values)).toBe('There are **3** r\'s in "strawberry".')
-    // Every text or reasoning part is non-empty: the signature-only part yielded nothing.
+    // Every text or reasoning part is non-empty: the signature-only part yielded only its signature.
     expect(values.filter((part) => part.type === 'text-delta' || part.type === 'reasoning-delta')).toHaveLength(3)
+    expect(values.filter((part) => part.type === 'text-end')).toEqual([
+      {
+        type: 'text-end',
+        providerMetadata: {
+          google: { thoughtSignature: 'CiQBVKhc7oHB1y7Q3vWJpq+8lKzYtC0v6WbS5x2oVb0hHEpm+0sKXwFUqFzuJ9w2' },
+        },
+      },
+    ])
     // While only thinking, candidatesTokenCount is absent: output is the thoughts alone.
     expect(values[2]).toEqual({ type: 'usage', inputTokens: 14, outputTokens: 48, reasoningTokens: 48 })
     expect(values.at(-2)).toEqual({ type: 'usage', inputTokens: 14, outputTokens: 99, reasoningTokens: 87 })
@@ -86,6 +99,9 @@ describe('gemini decode', () => {
         id: 'call_0',
         name: 'get_weather',
         args: { location: 'Paris, France', unit: 'celsius' },
+        providerMetadata: {
+          google: { thoughtSignature: 'CiQBEU0yD7pXvs4wv+3ZLLv0dNW12KRm1bT+Qx6oA5Ea0nC9pRkKbQEUqFzu' },
+        },
       },
       { type: 'tool-call-delta', index: 1, id: 'call_1', name: 'get_time', argsDelta: '{"tz":"Europe/Paris"}' },
       { type: 'tool-call', index: 1, id: 'call_1', name: 'get_time', args: { tz: 'Europe/Paris' } },
@@ -137,7 +153,11 @@ describe('gemini decode', () => {
       LANGUAGE: 'other',
       SOMETHING_NEW: 'other',
     }
-    for (const [raw, reason] of Object.entries(expected)) {
+    // Words named after Object.prototype members are unknown words, not functions.
+    for (const [raw, reason] of [
+      ...Object.entries(expected),
+      ...['constructor', 'toString', '__proto__'].map((word): [string, FinishReason] => [word, 'other']),
+    ]) {
       expect(await finishOf(raw)).toEqual({ type: 'finish', reason, raw })
     }
     // Only STOP becomes tool-calls after a function call; a cut-off call stays `length`.
@@ -189,11 +209,7 @@ describe('gemini decode', () => {
         { content: { parts: [{ text: 'other candidate' }], role: 'model' }, index: 1 },
         {
           content: {
-            parts: [
-              { executableCode: { language: 'PYTHON', code: 'print(1)' } },
-              { inlineData: { mimeType: 'image/png', data: 'iVBORw0KGgo=' } },
-              { text: 'mine' },
-            ],
+            parts: [{ videoMetadata: { fps: 2 } }, { somethingNew: { x: 1 } }, { text: 'mine' }],
             role: 'model',
           },
           finishReason: 'STOP',
@@ -204,6 +220,217 @@ describe('gemini decode', () => {
     const { values, error } = await decodeBody(body, 'gemini')
     expect(error).toBeUndefined()
     expect(text(values)).toBe('mine')
+  })
+
+  it('builds streamed function-call arguments from their JSON paths, with deltas as they grow', async () => {
+    const { values, error } = await decodeBody(fixture('gemini-stream-args.sse'), 'gemini')
+    expect(error).toBeUndefined()
+    const args = {
+      city: 'Lisbon',
+      days: 3,
+      stops: [
+        { name: 'Alfama', walk: true },
+        { name: 'Belém "tower"', note: null },
+      ],
+    }
+    expect(values.filter((part) => part.type === 'tool-call')).toEqual([
+      {
+        type: 'tool-call',
+        index: 0,
+        id: 'call_0',
+        name: 'plan_trip',
+        args,
+        providerMetadata: { google: { thoughtSignature: 'c2lnLXRyaXAtb25l' } },
+      },
+      {
+        type: 'tool-call',
+        index: 1,
+        id: 'call_1',
+        name: 'convert',
+        args: { amount: 12.5, to: 'EUR' },
+        providerMetadata: { google: { thoughtSignature: 'c2lnLWNvbnZlcnQ=' } },
+      },
+    ])
+    const deltas = values.filter((part) => part.type === 'tool-call-delta' && part.index === 0)
+    expect(deltas[0]).toEqual({ type: 'tool-call-delta', index: 0, id: 'call_0', name: 'plan_trip', argsDelta: '' })
+    // One delta per event that added something; joined, they are the arguments' JSON.
+    expect(deltas.map((part) => (part.type === 'tool-call-delta' ? part.argsDelta : ''))).toEqual([
+      '',
+      '{"city":"Lis',
+      'bon',
+      '","days":3',
+      ',"stops":[{"name":"Alfama',
+      '","walk":true},{"name":"Belém \\"tower\\"',
+      '","note":null',
+      '}]}',
+    ])
+    expect(JSON.parse(deltas.map((part) => (part.type === 'tool-call-delta' ? part.argsDelta : '')).join(''))).toEqual(
+      args,
+    )
+    // The second call came whole, its arguments as paths.
+    expect(values.filter((part) => part.type === 'tool-call-delta' && part.index === 1)).toEqual([
+      { type: 'tool-call-delta', index: 1, id: 'call_1', name: 'convert', argsDelta: '{"amount":12.5,"to":"EUR"}' },
+    ])
+    expect(values.slice(-2)).toEqual([
+      { type: 'usage', inputTokens: 400, outputTokens: 130, reasoningTokens: 90, cachedInputTokens: 256 },
+      { type: 'finish', reason: 'tool-calls', raw: 'STOP' },
+    ])
+  })
+
+  it('reports a streamed call cut by MAX_TOKENS as incomplete, never as a call', async () => {
+    const { values, error } = await decodeBody(fixture('gemini-stream-args-cut.sse'), 'gemini')
+    expect(error).toBeUndefined()
+    expect(values.some((part) => part.type === 'tool-call')).toBe(false)
+    expect(values.slice(-3)).toEqual([
+      {
+        type: 'tool-call-incomplete',
+        index: 0,
+        id: 'call_0',
+        name: 'write_notes',
+        argsText: '{"title":"Notes","lines":["first li',
+      },
+      { type: 'usage', inputTokens: 20, outputTokens: 64 },
+      { type: 'finish', reason: 'length', raw: 'MAX_TOKENS' },
+    ])
+  })
+
+  it('throws kind parse for argument paths that would make sparse arrays, nest absurdly or clash', async () => {
+    const streamed = (...entries: unknown[]) =>
+      chunk([{ functionCall: { name: 'f', willContinue: true } }]) +
+      entries.map((entry) => chunk([{ functionCall: { partialArgs: [entry], willContinue: true } }])).join('') +
+      chunk([{ functionCall: {} }], { finishReason: 'STOP' })
+    for (const body of [
+      streamed({ jsonPath: '$.items[4294967294]', stringValue: 'x' }),
+      streamed({ jsonPath: '$.items[1]', numberValue: 1 }),
+      streamed({ jsonPath: `$${'.a'.repeat(100)}`, numberValue: 1 }),
+      streamed({ jsonPath: '$.a', numberValue: 1 }, { jsonPath: '$.a.b', numberValue: 2 }),
+      streamed({ jsonPath: '$.a[0]', numberValue: 1 }, { jsonPath: '$.a.b', numberValue: 2 }),
+      streamed({ jsonPath: 'items', stringValue: 'x' }),
+      streamed({ jsonPath: '$', stringValue: 'x' }),
+      chunk([{ functionCall: { partialArgs: [{ jsonPath: '$.a', numberValue: 1 }] } }], { finishReason: 'STOP' }),
+    ]) {
+      const { values, error } = await decodeBody(body, 'gemini')
+      expect(errorSummary(error)).toMatchObject({ kind: 'parse' })
+      expect(values.some((part) => part.type === 'tool-call')).toBe(false)
+    }
+  })
+
+  it('keeps a __proto__ argument an own key, as JSON.parse does, and never touches prototypes', async () => {
+    const body =
+      chunk([{ functionCall: { name: 'f', willContinue: true } }]) +
+      chunk([{ functionCall: { partialArgs: [{ jsonPath: '$.__proto__.polluted', boolValue: true }] } }]) +
+      chunk([{ text: '' }], { finishReason: 'STOP' })
+    const { values, error } = await decodeBody(body, 'gemini')
+    expect(error).toBeUndefined()
+    const call = values.find((part) => part.type === 'tool-call')
+    expect(call?.type === 'tool-call' && call.args).toEqual(JSON.parse('{"__proto__":{"polluted":true}}'))
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
+  it('ends text and thought parts that carry a thoughtSignature with it', async () => {
+    const body =
+      chunk([{ text: 'thinking', thought: true, thoughtSignature: 'c2lnLXRob3VnaHQ=' }]) +
+      chunk([{ text: 'Answer', thoughtSignature: 'c2lnLXRleHQ=' }]) +
+      chunk([{ text: '', thoughtSignature: 'c2lnLWVuZA==' }], { finishReason: 'STOP' })
+    const { values, error } = await decodeBody(body, 'gemini')
+    expect(error).toBeUndefined()
+    expect(values.slice(1, -1)).toEqual([
+      { type: 'reasoning-delta', text: 'thinking' },
+      { type: 'reasoning-end', providerMetadata: { google: { thoughtSignature: 'c2lnLXRob3VnaHQ=' } } },
+      { type: 'text-delta', text: 'Answer' },
+      { type: 'text-end', providerMetadata: { google: { thoughtSignature: 'c2lnLXRleHQ=' } } },
+      { type: 'text-end', providerMetadata: { google: { thoughtSignature: 'c2lnLWVuZA==' } } },
+    ])
+  })
+
+  it('decodes groundingChunks as sources, each URL once', async () => {
+    const { values, error } = await decodeBody(fixture('gemini-grounding.sse'), 'gemini')
+    expect(error).toBeUndefined()
+    expect(text(values)).toBe('It will rain in Oslo tomorrow afternoon.')
+    expect(values.filter((part) => part.type === 'source')).toEqual([
+      {
+        type: 'source',
+        url: 'https://vertexaisearch.cloud.google.com/grounding-api-redirect/AAA111',
+        title: 'weather.example.com',
+      },
+      {
+        type: 'source',
+        url: 'https://vertexaisearch.cloud.google.com/grounding-api-redirect/BBB222',
+        title: 'news.example.org',
+      },
+      { type: 'source', url: 'gs://docs-bucket/oslo.pdf', title: 'oslo.pdf' },
+    ])
+  })
+
+  it('decodes a generated image as a file with a data: URL and its signature; thought images are drafts', async () => {
+    const { values, error } = await decodeBody(fixture('gemini-image.sse'), 'gemini')
+    expect(error).toBeUndefined()
+    expect(values.filter((part) => part.type === 'file')).toEqual([
+      {
+        type: 'file',
+        mediaType: 'image/png',
+        url: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+        providerMetadata: { google: { thoughtSignature: 'c2lnLWltYWdl' } },
+      },
+    ])
+    expect(values.at(-1)).toEqual({ type: 'finish', reason: 'stop', raw: 'STOP' })
+  })
+
+  it('decodes code execution as provider-executed calls and results, a failed outcome as an error', async () => {
+    const { values, error } = await decodeBody(fixture('gemini-code-execution.sse'), 'gemini')
+    expect(error).toBeUndefined()
+    expect(values.filter((part) => part.type === 'tool-call' || part.type === 'tool-result')).toEqual([
+      {
+        type: 'tool-call',
+        index: 0,
+        id: 'call_0',
+        name: 'code_execution',
+        args: { language: 'PYTHON', code: 'print(sum(range(10)))' },
+        providerExecuted: true,
+      },
+      {
+        type: 'tool-result',
+        id: 'call_0',
+        name: 'code_execution',
+        result: { outcome: 'OUTCOME_OK', output: '45\n' },
+        providerExecuted: true,
+      },
+      {
+        type: 'tool-call',
+        index: 1,
+        id: 'call_1',
+        name: 'code_execution',
+        args: { language: 'PYTHON', code: 'print(1/0)' },
+        providerExecuted: true,
+      },
+      {
+        type: 'tool-result',
+        id: 'call_1',
+        name: 'code_execution',
+        result: { outcome: 'OUTCOME_FAILED', output: 'ZeroDivisionError: division by zero\n' },
+        isError: true,
+        providerExecuted: true,
+      },
+    ])
+    // Nothing for the app to run: the answer is complete.
+    expect(values.at(-1)).toEqual({ type: 'finish', reason: 'stop', raw: 'STOP' })
+  })
+
+  it('takes a functionResponse in the stream (server-side MCP) as the result of its call, which the app need not run', async () => {
+    const body =
+      chunk([{ functionCall: { name: 'shop_lookup', args: { sku: 'B-2' } } }], { finishReason: 'STOP' }) +
+      chunk([{ functionResponse: { name: 'shop_lookup', response: { stock: 4 } } }]) +
+      chunk([{ text: 'Four left.' }], { finishReason: 'STOP' })
+    const { values, error } = await decodeBody(body, 'gemini')
+    expect(error).toBeUndefined()
+    expect(values.find((part) => part.type === 'tool-result')).toEqual({
+      type: 'tool-result',
+      id: 'call_0',
+      name: 'shop_lookup',
+      result: { stock: 4 },
+      providerExecuted: true,
+    })
+    expect(values.at(-1)).toEqual({ type: 'finish', reason: 'stop', raw: 'STOP' })
   })
 
   it('throws kind parse on invalid JSON, or skips it when lenient and reports it', async () => {
@@ -245,7 +472,16 @@ const TABLE: Record<string, FinishReason> = {
   OTHER: 'other',
 }
 
-/** Parts in the form the decoder produces them, for round trips. */
+const signature = fc.option(fc.base64String({ minLength: 4, maxLength: 24 }), { nil: undefined })
+const google = (thoughtSignature: string | undefined) =>
+  thoughtSignature === undefined ? {} : { providerMetadata: { google: { thoughtSignature } } }
+const jsonObject = fc.dictionary(fc.string(), fc.jsonValue()).map((v) => JSON.parse(JSON.stringify(v)))
+
+/**
+ * Parts in the form the decoder produces them, for round trips: text and reasoning (a signed
+ * end after them or not), whole function calls (signed or not), code execution with its result,
+ * server-side function responses, grounding sources (each URL once), files, usage, finish.
+ */
 const arbitraryParts: fc.Arbitrary<StreamPart[]> = fc
   .record({
     id: fc.string({ minLength: 1, maxLength: 12 }),
@@ -258,10 +494,38 @@ const arbitraryParts: fc.Arbitrary<StreamPart[]> = fc
           text: fc.string({ minLength: 1, unit: 'grapheme' }),
         }),
         fc.record({
+          type: fc.constantFrom('text-end' as const, 'reasoning-end' as const),
+          signature: fc.base64String({ minLength: 4 }),
+        }),
+        fc.record({
           type: fc.constant('tool' as const),
           id: fc.option(fc.string({ minLength: 1, maxLength: 10 }), { nil: undefined }),
-          name: fc.string({ minLength: 1, maxLength: 10 }),
-          args: fc.dictionary(fc.string(), fc.jsonValue()),
+          // No underscore: never the name of code execution or of a server-side response below.
+          name: fc.stringMatching(/^[a-z]{1,10}$/),
+          args: jsonObject,
+          signature,
+        }),
+        fc.record({
+          type: fc.constant('code' as const),
+          code: fc.string(),
+          outcome: fc.option(fc.constantFrom('OUTCOME_OK', 'OUTCOME_FAILED', 'OUTCOME_DEADLINE_EXCEEDED'), {
+            nil: undefined,
+          }),
+          output: fc.string(),
+        }),
+        fc.record({
+          type: fc.constant('response' as const),
+          id: fc.string({ minLength: 1, maxLength: 10 }),
+          name: fc.constantFrom('shop_lookup', 'weather_server_get'),
+          response: jsonObject,
+        }),
+        fc.record({ type: fc.constant('source' as const), title: fc.option(fc.string(), { nil: undefined }) }),
+        fc.record({
+          type: fc.constant('file' as const),
+          mediaType: fc.constantFrom('image/png', 'image/jpeg', 'application/pdf'),
+          inline: fc.boolean(),
+          data: fc.base64String(),
+          signature,
         }),
       ),
     ),
@@ -270,6 +534,7 @@ const arbitraryParts: fc.Arbitrary<StreamPart[]> = fc
         inputTokens: fc.nat(),
         candidates: fc.nat(),
         thoughts: fc.option(fc.nat(), { nil: undefined }),
+        cached: fc.option(fc.nat(), { nil: undefined }),
       }),
       { nil: undefined },
     ),
@@ -278,16 +543,79 @@ const arbitraryParts: fc.Arbitrary<StreamPart[]> = fc
   .map(({ id, model, items, usage, finish }) => {
     const parts: StreamPart[] = [{ type: 'start', messageId: id, model }]
     let tools = 0
+    let clientCalls = 0
+    let sources = 0
     for (const item of items) {
-      if (item.type !== 'tool') {
-        parts.push(item)
-        continue
+      switch (item.type) {
+        case 'text-delta':
+        case 'reasoning-delta':
+          parts.push(item)
+          break
+        case 'text-end':
+        case 'reasoning-end':
+          parts.push({ type: item.type, providerMetadata: { google: { thoughtSignature: item.signature } } })
+          break
+        case 'tool': {
+          const index = tools++
+          clientCalls++
+          const callId = item.id ?? `call_${index}`
+          const meta = google(item.signature)
+          parts.push({
+            type: 'tool-call-delta',
+            index,
+            id: callId,
+            name: item.name,
+            argsDelta: JSON.stringify(item.args),
+          })
+          parts.push({ type: 'tool-call', index, id: callId, name: item.name, args: item.args, ...meta })
+          break
+        }
+        case 'code': {
+          const index = tools++
+          const args = { language: 'PYTHON', code: item.code }
+          parts.push({
+            type: 'tool-call',
+            index,
+            id: `call_${index}`,
+            name: 'code_execution',
+            args,
+            providerExecuted: true,
+          })
+          if (item.outcome === undefined) break
+          const result: StreamPart = {
+            type: 'tool-result',
+            id: `call_${index}`,
+            name: 'code_execution',
+            result: { outcome: item.outcome, output: item.output },
+            providerExecuted: true,
+          }
+          if (item.outcome !== 'OUTCOME_OK') result.isError = true
+          parts.push(result)
+          break
+        }
+        case 'response':
+          parts.push({
+            type: 'tool-result',
+            id: item.id,
+            name: item.name,
+            result: item.response,
+            providerExecuted: true,
+          })
+          break
+        case 'source': {
+          const source: StreamPart = { type: 'source', url: `https://example.com/source/${sources++}` }
+          if (item.title !== undefined) source.title = item.title
+          parts.push(source)
+          break
+        }
+        case 'file': {
+          const url = item.inline
+            ? `data:${item.mediaType};base64,${item.data}`
+            : `https://files.example.com/${item.data}`
+          parts.push({ type: 'file', mediaType: item.mediaType, url, ...google(item.signature) })
+          break
+        }
       }
-      const index = tools++
-      const callId = item.id ?? `call_${index}`
-      const args = JSON.parse(JSON.stringify(item.args))
-      parts.push({ type: 'tool-call-delta', index, id: callId, name: item.name, argsDelta: JSON.stringify(args) })
-      parts.push({ type: 'tool-call', index, id: callId, name: item.name, args })
     }
     if (usage) {
       const part: StreamPart = {
@@ -296,9 +624,10 @@ const arbitraryParts: fc.Arbitrary<StreamPart[]> = fc
         outputTokens: usage.candidates + (usage.thoughts ?? 0),
       }
       if (usage.thoughts !== undefined) part.reasoningTokens = usage.thoughts
+      if (usage.cached !== undefined) part.cachedInputTokens = usage.cached
       parts.push(part)
     }
-    const reason = finish === 'STOP' && tools > 0 ? 'tool-calls' : (TABLE[finish] ?? 'other')
+    const reason = finish === 'STOP' && clientCalls > 0 ? 'tool-calls' : (TABLE[finish] ?? 'other')
     parts.push({ type: 'finish', reason, raw: finish })
     return parts
   })
@@ -341,6 +670,47 @@ describe('gemini encode', () => {
         modelVersion: 'gemini-2.5-flash',
         responseId: 'resp-1',
       },
+    ])
+  })
+
+  it('writes signatures, files, sources and code execution in the parts Gemini sends them in', () => {
+    const body = encodeAll(geminiEncoder({ id: 'r', model: 'm' }), [
+      { type: 'reasoning-end', providerMetadata: { google: { thoughtSignature: 'c2ln' } } },
+      { type: 'text-end' },
+      {
+        type: 'tool-call',
+        index: 0,
+        id: 'call_0',
+        name: 'f',
+        args: {},
+        providerMetadata: { google: { thoughtSignature: 'c2ln' } },
+      },
+      { type: 'file', mediaType: 'image/png', url: 'data:image/png;base64,AAAA' },
+      { type: 'source', url: 'https://example.com/a', title: 'A' },
+      {
+        type: 'tool-call',
+        index: 1,
+        id: 'call_1',
+        name: 'code_execution',
+        args: { language: 'PYTHON', code: '1' },
+        providerExecuted: true,
+      },
+      { type: 'tool-result', id: 'call_1', name: 'code_execution', result: { outcome: 'OUTCOME_OK', output: '1' } },
+      { type: 'tool-call-incomplete', index: 2, id: 'call_2', name: 'g', argsText: '{"a' },
+      { type: 'data', name: 'x', data: 1 },
+      { type: 'step-start' },
+    ])
+    const candidates = body
+      .split('\r\n\r\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line.slice('data: '.length)).candidates[0])
+    expect(candidates.map(({ content, groundingMetadata }) => groundingMetadata ?? content.parts[0])).toEqual([
+      { text: '', thought: true, thoughtSignature: 'c2ln' },
+      { functionCall: { name: 'f', args: {}, id: 'call_0' }, thoughtSignature: 'c2ln' },
+      { inlineData: { mimeType: 'image/png', data: 'AAAA' } },
+      { groundingChunks: [{ web: { uri: 'https://example.com/a', title: 'A' } }] },
+      { executableCode: { language: 'PYTHON', code: '1' } },
+      { codeExecutionResult: { outcome: 'OUTCOME_OK', output: '1' } },
     ])
   })
 
