@@ -241,7 +241,7 @@ async function inProcessServer(): Promise<ServerHandle> {
     port: 0,
     host: HOST,
     logger: false,
-    limits: { rateLimit: false, maxConcurrentStreams: streams + 100 },
+    limits: { rateLimit: false, maxConcurrentStreams: streams + 100, maxStreamsPerClient: streams + 100 },
   })
   return {
     url: server.url,
@@ -268,6 +268,8 @@ async function spawnedServer(): Promise<ServerHandle> {
         HOST,
         RIVULET_RATE_LIMIT: '0',
         RIVULET_MAX_STREAMS: String(streams + 100),
+        // Every stream comes from this one loopback address.
+        RIVULET_MAX_STREAMS_PER_CLIENT: String(streams + 100),
         RIVULET_LOG: 'off',
       },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -15,6 +15,15 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
   const startedAt = Date.now()
 
   app.use('*', requestLog(ctx))
+  app.use('*', async (c, next) => {
+    const host = c.req.header('host')
+    if (ctx.isAllowedHost(host)) return next()
+    return errorResponse(flavorOf(c.req.path), {
+      status: 403,
+      message: 'This server does not answer to that Host; add it to allowedHosts (RIVULET_ALLOWED_HOSTS)',
+      code: 'host_not_allowed',
+    })
+  })
   app.use('*', cors(ctx.isAllowedOrigin))
   app.use('/v1/*', async (c, next) => {
     if (ctx.rateLimiter === undefined || c.req.method === 'OPTIONS') return next()

@@ -5,6 +5,8 @@ import type { ServerOptions } from './server.js'
  * - `PORT` (8787), `HOST` (127.0.0.1)
  * - `RIVULET_UPSTREAM_URL`, `RIVULET_UPSTREAM_API_KEY`: relay other models to an OpenAI-compatible server
  * - `RIVULET_CORS_ORIGINS`: comma-separated allowed origins, `*` for any (default: localhost origins)
+ * - `RIVULET_ALLOWED_HOSTS`: comma-separated `Host` names served besides loopback ones, `*` for any
+ * - `RIVULET_MAX_STREAMS_PER_CLIENT`: concurrent streams per client IP or socket (default 32)
  * - `RIVULET_RATE_LIMIT`: requests per minute per client, `0` for none (default 1200)
  * - `RIVULET_MAX_STREAMS`: concurrent streams (default 2000)
  * - `RIVULET_LOG`: `off` silences the request log
@@ -18,19 +20,26 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerOpti
     options.upstream = { url: env.RIVULET_UPSTREAM_URL }
     if (env.RIVULET_UPSTREAM_API_KEY) options.upstream.apiKey = env.RIVULET_UPSTREAM_API_KEY
   }
-  if (env.RIVULET_CORS_ORIGINS)
-    options.corsOrigins = env.RIVULET_CORS_ORIGINS.split(',')
-      .map((origin) => origin.trim())
-      .filter(Boolean)
+  if (env.RIVULET_CORS_ORIGINS) options.corsOrigins = list(env.RIVULET_CORS_ORIGINS)
+  if (env.RIVULET_ALLOWED_HOSTS) options.allowedHosts = list(env.RIVULET_ALLOWED_HOSTS)
   if (env.RIVULET_LOG === 'off') options.logger = false
   const rate = integer(env.RIVULET_RATE_LIMIT, 'RIVULET_RATE_LIMIT')
   const maxStreams = integer(env.RIVULET_MAX_STREAMS, 'RIVULET_MAX_STREAMS')
-  if (rate !== undefined || maxStreams !== undefined) {
+  const perClient = integer(env.RIVULET_MAX_STREAMS_PER_CLIENT, 'RIVULET_MAX_STREAMS_PER_CLIENT')
+  if (rate !== undefined || maxStreams !== undefined || perClient !== undefined) {
     options.limits = {}
     if (rate !== undefined) options.limits.rateLimit = rate === 0 ? false : { requestsPerMinute: rate }
     if (maxStreams !== undefined) options.limits.maxConcurrentStreams = maxStreams
+    if (perClient !== undefined) options.limits.maxStreamsPerClient = perClient
   }
   return options
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
 }
 
 function integer(value: string | undefined, name: string): number | undefined {

@@ -78,6 +78,8 @@ export interface ServerContext {
   upstream: UpstreamOptions | undefined
   simulation: SimulationDefaults
   isAllowedOrigin(origin: string): boolean
+  /** The `Host` header check (DNS rebinding). */
+  isAllowedHost(host: string | undefined): boolean
   keepaliveMs: number
   /** Runs generating now, on this instance. */
   runs: Set<StreamRun>

@@ -74,11 +74,50 @@ export function httpFault(simulation: RequestSimulation): ApiError | undefined {
   }
 }
 
-/** A slot for one more generation, or the 429 to answer with. */
-export function takeSlot(ctx: ServerContext): { ok: true; release: () => void } | { ok: false; error: ApiError } {
+/** The client a request's slots count against: its IP address. */
+export function clientOfRequest(c: AppContext): string {
+  return c.env?.incoming?.socket.remoteAddress ?? 'unknown'
+}
+
+/**
+ * How long a simulated answer takes at its requested pace (no jitter): the TTFT, a delay per
+ * token after the first, and a stall. One the server would cut off for running too long is
+ * refused up front (400), so a very slow stream cannot sit in a slot until its time limit.
+ */
+export function checkPace(ctx: ServerContext, plan: AnswerPlan, simulation: RequestSimulation): ApiError | undefined {
+  const ttftMs = simulation.ttftMs ?? ctx.simulation.ttftMs
+  const tokensPerSecond = simulation.tokensPerSecond ?? ctx.simulation.tokensPerSecond
+  const stallMs = simulation.fault?.type === 'stall' ? simulation.fault.ms : 0
+  const paceMs = tokensPerSecond > 0 ? (Math.max(0, plan.outputTokens - 1) * 1000) / tokensPerSecond : 0
+  const plannedMs = ttftMs + paceMs + stallMs
+  const maxMs = ctx.limits.maxStreamDurationMs
+  if (plannedMs <= maxMs) return undefined
+  return {
+    status: 400,
+    message: `rivulet: this answer would take ${Math.ceil(plannedMs / 1000)} s at that pace; streams may take at most ${Math.floor(maxMs / 1000)} s (raise tokensPerSecond or lower tokens)`,
+    param: 'rivulet.tokensPerSecond',
+    code: 'stream_too_slow',
+  }
+}
+
+/** A slot for one more generation of `client`, or the 429 to answer with. */
+export function takeSlot(
+  ctx: ServerContext,
+  client: string,
+): { ok: true; release: () => void } | { ok: false; error: ApiError } {
   if (ctx.closing) return { ok: false, error: { status: 503, message: 'The server is shutting down', retryAfterS: 1 } }
-  const release = ctx.slots.acquire()
-  if (release) return { ok: true, release }
+  const release = ctx.slots.acquire(client)
+  if (typeof release === 'function') return { ok: true, release }
+  if (release === 'client')
+    return {
+      ok: false,
+      error: {
+        status: 429,
+        message: `Too many concurrent streams from this client (the limit is ${ctx.limits.maxStreamsPerClient}); retry once one has ended`,
+        code: 'too_many_streams',
+        retryAfterS: 1,
+      },
+    }
   return {
     ok: false,
     error: {

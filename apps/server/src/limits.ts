@@ -1,21 +1,42 @@
 /** Load limits: a cap on concurrent streams and a per-client request rate. */
 
-/** Concurrent generations (SSE, WebSocket, non-streamed and relayed alike). */
+/**
+ * Concurrent generations (SSE, WebSocket, non-streamed and relayed alike), in all and per
+ * client, so one client cannot hold every slot.
+ */
 export class StreamSlots {
   private used = 0
+  private readonly byClient = new Map<string, number>()
 
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly maxPerClient: number = Number.POSITIVE_INFINITY,
+  ) {}
 
-  /** Takes a slot; returns its release function (idempotent), or undefined when all are taken. */
-  acquire(): (() => void) | undefined {
-    if (this.used >= this.max) return undefined
+  /**
+   * Takes a slot for `client`; returns its release function (idempotent), or why none is free:
+   * `server` when all are taken, `client` when this client holds its share.
+   */
+  acquire(client = ''): (() => void) | 'server' | 'client' {
+    if (this.used >= this.max) return 'server'
+    const held = this.byClient.get(client) ?? 0
+    if (held >= this.maxPerClient) return 'client'
     this.used++
+    this.byClient.set(client, held + 1)
     let released = false
     return () => {
       if (released) return
       released = true
       this.used--
+      const left = (this.byClient.get(client) ?? 1) - 1
+      if (left === 0) this.byClient.delete(client)
+      else this.byClient.set(client, left)
     }
+  }
+
+  /** Slots `client` holds now. */
+  heldBy(client: string): number {
+    return this.byClient.get(client) ?? 0
   }
 
   get active(): number {

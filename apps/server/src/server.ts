@@ -16,6 +16,7 @@ import {
   type UpstreamOptions,
 } from './context.js'
 import { originPolicy } from './cors.js'
+import { hostPolicy } from './hosts.js'
 import { RateLimiter, StreamSlots } from './limits.js'
 import { DEFAULT_SIMULATION, type SimulationDefaults } from './sim/options.js'
 import { MemoryStreamStore, type StreamStore } from './streams/store.js'
@@ -35,6 +36,12 @@ export interface ServerOptions {
   upstream?: UpstreamOptions
   /** Browser origins allowed (`*` for any). Default: localhost, 127.0.0.1 and [::1] on any port. */
   corsOrigins?: readonly string[]
+  /**
+   * `Host` header values served besides loopback names and addresses (`localhost`, 127.0.0.1,
+   * [::1]): names, IP addresses, `.example.com` for a domain and its subdomains, `*` for any.
+   * Other hosts get 403, against DNS rebinding. A specific `host` to listen on is added.
+   */
+  allowedHosts?: readonly string[]
   /** The simulated model's timing when a request does not set it. */
   simulation?: Partial<SimulationDefaults>
   /** SSE keepalive comments and WebSocket heartbeat period. Default 15 s. */
@@ -75,12 +82,16 @@ export function createServer(options: ServerOptions = {}): RivuletServer {
   const ctx: ServerContext = {
     limits,
     store,
-    slots: new StreamSlots(limits.maxConcurrentStreams),
+    slots: new StreamSlots(limits.maxConcurrentStreams, limits.maxStreamsPerClient),
     rateLimiter: limits.rateLimit ? new RateLimiter(limits.rateLimit) : undefined,
     logger: options.logger === false ? undefined : (options.logger ?? consoleLogger),
     upstream: options.upstream,
     simulation: { ...DEFAULT_SIMULATION, ...options.simulation },
     isAllowedOrigin: originPolicy(options.corsOrigins),
+    isAllowedHost: hostPolicy([
+      ...(options.allowedHosts ?? []),
+      ...(options.host !== undefined && !['0.0.0.0', '::', ''].includes(options.host) ? [options.host] : []),
+    ]),
     keepaliveMs: options.keepaliveMs ?? 15_000,
     runs: new Set(),
     pending: new Set(),

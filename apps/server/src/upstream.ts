@@ -7,7 +7,7 @@
 import { decode, readSSE } from '@rivulet/core'
 import type { ServerContext, UpstreamOptions } from './context.js'
 import { errorResponse } from './errors.js'
-import { type AppContext, streamSse, takeSlot } from './generate.js'
+import { type AppContext, clientOfRequest, streamSse, takeSlot } from './generate.js'
 import type { RunSink, RunSource } from './streams/run.js'
 import { sseWire, type wsWire } from './streams/wire.js'
 
@@ -35,7 +35,7 @@ export async function relayChat(
   options: { resumable: boolean; requestedId: string | undefined },
 ): Promise<Response> {
   const upstream = ctx.upstream as UpstreamOptions
-  const slot = takeSlot(ctx)
+  const slot = takeSlot(ctx, clientOfRequest(c))
   if (!slot.ok) return errorResponse('openai', slot.error)
   const controller = new AbortController()
   const requestSignal = c.req.raw.signal

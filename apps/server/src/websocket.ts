@@ -14,9 +14,9 @@ import type { Duplex } from 'node:stream'
 import { type RawData, type WebSocket, WebSocketServer } from 'ws'
 import { z } from 'zod'
 import type { ServerContext } from './context.js'
-import { httpFault, simulatedSource, startRun, takeSlot } from './generate.js'
+import { checkPace, httpFault, simulatedSource, startRun, takeSlot } from './generate.js'
 import { checkChatRequest, type SocketRequest, simRequestFromChat, socketRequestSchema } from './requests/openai.js'
-import { planAnswer, SIM_MODEL } from './sim/model.js'
+import { type AnswerPlan, planAnswer, SIM_MODEL } from './sim/model.js'
 import type { RequestSimulation } from './sim/options.js'
 import { type Follower, MemoryLog, type Subscription } from './streams/log.js'
 import type { RunTarget, StreamRun } from './streams/run.js'
@@ -62,6 +62,7 @@ export function attachWebSocket(server: Server, ctx: ServerContext): WebSocketEn
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname
     if (path !== WEBSOCKET_PATH) return reject(socket, 404, 'Not Found')
+    if (!ctx.isAllowedHost(request.headers.host)) return reject(socket, 403, 'Forbidden')
     // Browsers do not apply CORS to WebSockets: the origin is checked here instead.
     const origin = request.headers.origin
     if (origin !== undefined && !ctx.isAllowedOrigin(origin)) return reject(socket, 403, 'Forbidden')
@@ -123,12 +124,16 @@ interface Attached {
   resumable: boolean
 }
 
+let socketCount = 0
+
 class SocketSession {
   private readonly streams = new Map<string, Attached>()
   private closed = false
   /** Streams paused on a full socket, resumed when it has written out. */
   private readonly resumers = new Set<() => void>()
   private drainArmed = false
+  /** Streams are capped per socket: the key its slots count against. */
+  private readonly slotKey = `socket:${++socketCount}`
 
   constructor(
     private readonly ws: WebSocket,
@@ -239,7 +244,16 @@ class SocketSession {
         ...(fault.code !== undefined && { code: fault.code }),
         ...(fault.retryAfterS !== undefined && { retryAfterMs: fault.retryAfterS * 1000 }),
       })
-    const slot = takeSlot(ctx)
+    const plan = relayed ? undefined : planAnswer(simRequestFromChat(request), simulation)
+    const tooSlow = plan && checkPace(ctx, plan, simulation)
+    if (tooSlow)
+      return fail({
+        kind: 'http',
+        status: 400,
+        message: tooSlow.message,
+        code: tooSlow.code ?? 'invalid_request_error',
+      })
+    const slot = takeSlot(ctx, this.slotKey)
     if (!slot.ok)
       return fail({
         kind: 'http',
@@ -250,7 +264,7 @@ class SocketSession {
       })
 
     try {
-      await this.launch(id, attached, request, simulation, resumable, slot.release)
+      await this.launch(id, attached, request, simulation, plan, resumable, slot.release)
     } catch (error) {
       if (attached.run === undefined) slot.release()
       throw error
@@ -263,6 +277,7 @@ class SocketSession {
     attached: Attached,
     request: SocketRequest,
     simulation: RequestSimulation,
+    plan: AnswerPlan | undefined,
     resumable: boolean | undefined,
     release: () => void,
   ): Promise<void> {
@@ -318,7 +333,7 @@ class SocketSession {
         ? relayedSource(ctx, request as Record<string, unknown>, wire)
         : simulatedSource(
             ctx,
-            planAnswer(simRequestFromChat(request), simulation),
+            plan ?? planAnswer(simRequestFromChat(request), simulation),
             simulation,
             { messageId: `chatcmpl-${id}`, model: request.model },
             wire,

@@ -172,4 +172,243 @@ export const ABUSE_CASES: AbuseCase[] = [
       expect(JSON.parse(body.choices[0]?.message.tool_calls[0]?.function.arguments ?? '')).toEqual({ a: null })
     },
   },
+  {
+    name: 'a tool asking for a 200,000-character string ends the answer with length, over HTTP and WebSocket',
+    async run({ url, wsUrl }) {
+      const tools = [
+        {
+          type: 'function',
+          function: {
+            name: 'big',
+            parameters: {
+              type: 'object',
+              properties: { text: { type: 'string', minLength: 200_000 } },
+              required: ['text'],
+            },
+          },
+        },
+      ]
+      const answer = await post(`${url}/v1/chat/completions`, { ...chat(), tools, tool_choice: 'required' })
+      expect(answer.status).toBe(200)
+      expect(JSON.parse(answer.text).choices[0]).toMatchObject({ finish_reason: 'length' })
+      const frame = JSON.stringify({ type: 'start', id: 'big', request: { ...chat(), tools, tool_choice: 'required' } })
+      const { frames } = await wsExchange(wsUrl, frame, errorOf('big'))
+      expect(frames.at(-1)).toMatchObject({ type: 'end', id: 'big' })
+    },
+  },
+  {
+    name: 'a tool whose minItems and nesting multiply to gigabytes ends the answer with length',
+    async run({ url }) {
+      const level = (items: object) => ({ type: 'array', minItems: 5000, items })
+      const parameters = {
+        type: 'object',
+        properties: {
+          rows: level(
+            level(level({ type: 'object', properties: { v: { type: 'string', minLength: 1000 } }, required: ['v'] })),
+          ),
+        },
+        required: ['rows'],
+      }
+      const answer = await post(`${url}/v1/chat/completions`, {
+        ...chat(),
+        stream: true,
+        tools: [{ type: 'function', function: { name: 'grid', parameters } }],
+        tool_choice: 'required',
+      })
+      expect(answer.status).toBe(200)
+      expect(answer.text.length).toBeLessThan(100_000)
+      expect(answer.text).toContain('"finish_reason":"length"')
+    },
+  },
+  {
+    name: 'a Host that is not this server gets 403, /health and /v1/models included, WebSocket upgrades too',
+    async run({ url }) {
+      const { port } = new URL(url)
+      for (const path of ['/health', '/v1/models'])
+        expect(
+          await rawRequest(url, `GET ${path} HTTP/1.1\r\nHost: rebound.example:${port}\r\nConnection: close\r\n\r\n`),
+        ).toBe('HTTP/1.1 403 Forbidden')
+      const body = JSON.stringify(chat())
+      expect(
+        await rawRequest(
+          url,
+          `POST /v1/chat/completions HTTP/1.1\r\nHost: rebound.example\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+        ),
+      ).toBe('HTTP/1.1 403 Forbidden')
+      expect(
+        await rawRequest(
+          url,
+          `GET /v1/ws HTTP/1.1\r\nHost: rebound.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+        ),
+      ).toBe('HTTP/1.1 403 Forbidden')
+      expect(
+        await rawRequest(url, `GET /health HTTP/1.1\r\nHost: localhost:${port}\r\nConnection: close\r\n\r\n`),
+      ).toBe('HTTP/1.1 200 OK')
+    },
+  },
+  {
+    name: 'an oversized body gets 413, announced or not',
+    async run({ url }) {
+      const big = JSON.stringify(chat({ messages: [{ role: 'user', content: 'x'.repeat(1_100_000) }] }))
+      expect((await post(`${url}/v1/chat/completions`, big)).status).toBe(413)
+      // Chunked, so no length is announced: refused once 1 MiB has come.
+      const response = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: new Blob([big]).stream(),
+        duplex: 'half',
+        signal: AbortSignal.timeout(10_000),
+      } as RequestInit)
+      expect(response.status).toBe(413)
+      await response.body?.cancel()
+    },
+  },
+  {
+    name: 'a body shorter than its content-length claims, or longer, answers 400',
+    async run({ url }) {
+      const body = JSON.stringify(chat())
+      const short = `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 12\r\nConnection: close\r\n\r\n${body}`
+      expect(await rawRequest(url, short)).toMatch(/^HTTP\/1\.1 400 /)
+      const both = `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`
+      expect(await rawRequest(url, both)).toMatch(/^HTTP\/1\.1 400 /)
+    },
+  },
+  {
+    name: 'invalid JSON, an empty body and a JSON body that is not an object answer 400',
+    async run({ url }) {
+      for (const body of ['{"model":', '', 'null', '[1,2]', '"text"', '{"model":"rivulet-sim",}', '\u0000'])
+        expect((await post(`${url}/v1/chat/completions`, body)).status, JSON.stringify(body)).toBe(400)
+      expect((await post(`${url}/v1/messages`, '{')).status).toBe(400)
+    },
+  },
+  {
+    name: 'a wrong type in every field answers 400',
+    async run({ url }) {
+      const wrong: Record<string, unknown> = {
+        model: 42,
+        messages: 'hello',
+        stream: 'yes',
+        stream_options: 'usage',
+        max_tokens: 'many',
+        max_completion_tokens: -1,
+        n: 2,
+        seed: 1.5,
+        temperature: 'hot',
+        top_p: 7,
+        stop: 5,
+        tools: { type: 'function' },
+        tool_choice: 5,
+        parallel_tool_calls: 'no',
+        reasoning_effort: 3,
+        rivulet: [],
+      }
+      for (const [field, value] of Object.entries(wrong))
+        expect((await post(`${url}/v1/chat/completions`, chat({ [field]: value }))).status, field).toBe(400)
+      for (const value of [[{ role: 'wizard', content: 'x' }], [{ role: 'user', content: 5 }], [{ role: 'user' }], []])
+        expect((await post(`${url}/v1/chat/completions`, chat({ messages: value }))).status).toBe(400)
+      for (const rivulet of [{ ttftMs: 'soon' }, { tokens: 1e9 }, { fault: { type: 'explode' } }, { unknown: 1 }])
+        expect((await post(`${url}/v1/chat/completions`, chat({ rivulet }))).status, JSON.stringify(rivulet)).toBe(400)
+      const anthropic = { model: 'rivulet-sim', max_tokens: 16, messages: [{ role: 'user', content: 'x' }] }
+      for (const [field, value] of Object.entries({
+        max_tokens: '16',
+        messages: {},
+        system: 5,
+        thinking: 'on',
+        tools: 'x',
+        tool_choice: 'any',
+      }))
+        expect((await post(`${url}/v1/messages`, { ...anthropic, [field]: value })).status, field).toBe(400)
+    },
+  },
+  {
+    name: 'CR and LF in headers are refused by the parser, and never reflected',
+    async run({ url }) {
+      expect(
+        await rawRequest(
+          url,
+          'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Bad: a\rInjected: b\r\nConnection: close\r\n\r\n',
+        ),
+      ).toMatch(/^HTTP\/1\.1 400 /)
+      expect(
+        await rawRequest(
+          url,
+          'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Bad: a\nInjected: b\r\nConnection: close\r\n\r\n',
+        ),
+      ).toMatch(/^HTTP\/1\.1 (400|200) /)
+      // A stream id that is not sane is not echoed back: the server names the stream itself.
+      const response = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-rivulet-stream-id': 'a b%0d%0aSet-Cookie:x=1',
+          'x-rivulet-resumable': '1',
+        },
+        body: JSON.stringify(chat({ stream: true })),
+        signal: AbortSignal.timeout(10_000),
+      })
+      expect(response.headers.get('x-rivulet-stream-id')).toMatch(/^[0-9a-f-]{36}$/)
+      expect(response.headers.get('set-cookie')).toBeNull()
+      await response.text()
+    },
+  },
+  {
+    name: 'CORS requests and WebSocket upgrades from origins outside the list get 403',
+    async run({ url, wsUrl }) {
+      const preflight = await fetch(`${url}/v1/chat/completions`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+        signal: AbortSignal.timeout(10_000),
+      })
+      expect(preflight.status).toBe(403)
+      expect(preflight.headers.get('access-control-allow-origin')).toBeNull()
+      const simple = await post(`${url}/v1/chat/completions`, chat(), { origin: 'null' })
+      expect(simple.status).toBe(403)
+      const status = await new Promise<number>((resolve) => {
+        const socket = new WebSocket(wsUrl, { origin: 'https://evil.example' })
+        socket.on('unexpected-response', (_, response) => resolve(response.statusCode ?? 0))
+        socket.on('error', () => {})
+        socket.on('open', () => {
+          socket.close()
+          resolve(101)
+        })
+      })
+      expect(status).toBe(403)
+    },
+  },
+  {
+    name: 'path traversal and malformed percent-encoding in paths get a 4xx',
+    async run({ url }) {
+      for (const path of [
+        '/../../etc/passwd',
+        '/v1/streams/..%2F..%2Fetc%2Fpasswd',
+        '/v1/streams/%2e%2e',
+        '/%E0%A4%A',
+        '/v1/models/%E0%A4%A',
+        '/v1/streams/%00',
+      ])
+        expect(
+          await rawRequest(url, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`),
+          path,
+        ).toMatch(/^HTTP\/1\.1 4\d\d /)
+      expect(
+        await rawRequest(url, `DELETE /v1/streams/%E0%A4%A HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`),
+      ).toMatch(/^HTTP\/1\.1 4\d\d /)
+    },
+  },
+  {
+    name: 'WebSocket frames that break the protocol close that socket only',
+    async run({ wsUrl }) {
+      for (const frame of [
+        'not json',
+        '[]',
+        '{"type":5}',
+        '{"type":"start"}',
+        `{"type":"start","id":"x","request":${nestedContent(3)}}`,
+      ]) {
+        const { closeCode, frames } = await wsExchange(wsUrl, frame, (got) => got.some((f) => f.type === 'error'))
+        if (closeCode === undefined) expect(frames.at(-1)?.type).toBe('error')
+        else expect(closeCode).toBe(1008)
+      }
+    },
+  },
 ]

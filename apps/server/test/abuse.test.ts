@@ -6,7 +6,7 @@ import { expectResponsive } from './liveness.js'
 
 describe('the abuse suite (in process)', () => {
   let server: TestServer
-  const delay = monitorEventLoopDelay({ resolution: 5 })
+  const delay = monitorEventLoopDelay({ resolution: 2 })
 
   beforeAll(async () => {
     server = await startTestServer({ limits: { rateLimit: false } })

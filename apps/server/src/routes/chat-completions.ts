@@ -7,6 +7,8 @@ import { errorResponse } from '../errors.js'
 import {
   type AppContext,
   answerJson,
+  checkPace,
+  clientOfRequest,
   httpFault,
   isResumable,
   requestSimulation,
@@ -48,10 +50,12 @@ async function handle(c: AppContext, ctx: ServerContext, requestedId: string | u
 
   const fault = httpFault(simulation.value)
   if (fault) return errorResponse('openai', fault)
-  const slot = takeSlot(ctx)
+  const plan = planAnswer(simRequestFromChat(request), simulation.value)
+  const tooSlow = checkPace(ctx, plan, simulation.value)
+  if (tooSlow) return errorResponse('openai', tooSlow)
+  const slot = takeSlot(ctx, clientOfRequest(c))
   if (!slot.ok) return errorResponse('openai', slot.error)
 
-  const plan = planAnswer(simRequestFromChat(request), simulation.value)
   const messageId = `chatcmpl-${randomBytes(12).toString('base64url')}`
   const created = Math.floor(Date.now() / 1000)
   const meta = { messageId, model: request.model }

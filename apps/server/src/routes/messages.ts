@@ -8,6 +8,8 @@ import { errorResponse } from '../errors.js'
 import {
   type AppContext,
   answerJson,
+  checkPace,
+  clientOfRequest,
   httpFault,
   isResumable,
   requestSimulation,
@@ -42,10 +44,12 @@ async function handle(c: AppContext, ctx: ServerContext, requestedId: string | u
   if (!simulation.ok) return errorResponse('anthropic', simulation.error)
   const fault = httpFault(simulation.value)
   if (fault) return errorResponse('anthropic', fault)
-  const slot = takeSlot(ctx)
+  const plan = planAnswer(simRequestFromMessages(request), simulation.value)
+  const tooSlow = checkPace(ctx, plan, simulation.value)
+  if (tooSlow) return errorResponse('anthropic', tooSlow)
+  const slot = takeSlot(ctx, clientOfRequest(c))
   if (!slot.ok) return errorResponse('anthropic', slot.error)
 
-  const plan = planAnswer(simRequestFromMessages(request), simulation.value)
   const messageId = `msg_${randomBytes(12).toString('base64url')}`
   const meta = { messageId, model: request.model }
 

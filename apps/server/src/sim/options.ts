@@ -4,6 +4,8 @@ import { z } from 'zod'
 /** Stalls, TTFT and answer sizes are bounded so one request cannot hold a slot for hours. */
 const MAX_WAIT_MS = 120_000
 const MAX_TOKENS = 32_768
+/** The slowest pace a stream may ask for (0 still means as fast as possible). */
+export const MIN_TOKENS_PER_SECOND = 1
 
 const afterTokens = z.int().min(0).max(MAX_TOKENS)
 
@@ -26,7 +28,12 @@ const fault = z.discriminatedUnion('type', [
 export const simulationSchema = z.strictObject({
   seed: z.int().optional(),
   ttftMs: z.number().min(0).max(MAX_WAIT_MS).optional(),
-  tokensPerSecond: z.number().min(0).max(100_000).optional(),
+  tokensPerSecond: z
+    .number()
+    .min(0)
+    .max(100_000)
+    .refine((value) => value === 0 || value >= MIN_TOKENS_PER_SECOND, `must be 0 or at least ${MIN_TOKENS_PER_SECOND}`)
+    .optional(),
   jitter: z.number().min(0).max(1).optional(),
   burstiness: z.number().min(0).max(1).optional(),
   reasoning: z.boolean().optional(),
