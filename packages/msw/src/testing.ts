@@ -58,7 +58,7 @@ export function said(parts: readonly StreamPart[]): Said {
 
 /**
  * What of `parts` a protocol can carry: Ollama has no message id and no reasoning count, the AI SDK
- * stream no model and no usage, plain text only the text.
+ * stream no model (its usage travels as message metadata), plain text only the text.
  */
 export function carried(protocol: Protocol, parts: readonly StreamPart[]): Said {
   const summary = said(parts)
@@ -71,7 +71,6 @@ export function carried(protocol: Protocol, parts: readonly StreamPart[]): Said 
     }
     case 'ai-sdk':
       summary.start = start.messageId === undefined ? { type: 'start' } : { type: 'start', messageId: start.messageId }
-      delete summary.usage
       return summary
     case 'text':
       return { reasoning: [], text: summary.text, toolCalls: [], finish: 'stop' }
