@@ -7,6 +7,7 @@
 import { connect as connectTcp } from 'node:net'
 import { expect } from 'vitest'
 import { WebSocket } from 'ws'
+import { HOSTILE_MODEL } from './hostile-upstream.js'
 
 export interface Target {
   url: string
@@ -409,6 +410,26 @@ export const ABUSE_CASES: AbuseCase[] = [
         if (closeCode === undefined) expect(frames.at(-1)?.type).toBe('error')
         else expect(closeCode).toBe(1008)
       }
+    },
+  },
+  {
+    name: 'a hostile upstream (a tool-call index of 300,000,000) fails its relayed stream with an error, quickly',
+    async run({ url, wsUrl }) {
+      const frame = JSON.stringify({
+        type: 'start',
+        id: 'relay',
+        request: { model: HOSTILE_MODEL, messages: [{ role: 'user', content: 'hi' }] },
+      })
+      const { frames } = await wsExchange(wsUrl, frame, errorOf('relay'))
+      expect(frames.find((f) => f.id === 'relay' && f.type === 'error')).toMatchObject({ error: { kind: 'parse' } })
+      // Over SSE the relay passes events through as they are: the client's decoder judges them.
+      const sse = await post(`${url}/v1/chat/completions`, {
+        model: HOSTILE_MODEL,
+        stream: true,
+        messages: [{ role: 'user', content: 'hi' }],
+      })
+      expect(sse.status).toBe(200)
+      expect(sse.text).toContain('300000000')
     },
   },
 ]

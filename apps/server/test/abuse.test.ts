@@ -2,14 +2,17 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { afterAll, afterEach, beforeAll, describe, it } from 'vitest'
 import { ABUSE_CASES } from './abuse-cases.js'
 import { closeTestServers, startTestServer, type TestServer } from './helpers.js'
+import { startHostileUpstream } from './hostile-upstream.js'
 import { expectResponsive } from './liveness.js'
 
 describe('the abuse suite (in process)', () => {
   let server: TestServer
+  let upstream: { url: string; close(): Promise<void> } | undefined
   const delay = monitorEventLoopDelay({ resolution: 2 })
 
   beforeAll(async () => {
-    server = await startTestServer({ limits: { rateLimit: false } })
+    upstream = await startHostileUpstream()
+    server = await startTestServer({ limits: { rateLimit: false }, upstream: { url: upstream.url } })
     delay.enable()
   })
   afterAll(async () => {
@@ -19,12 +22,19 @@ describe('the abuse suite (in process)', () => {
       `event-loop delay during the abuse suite: p50 ${ms(delay.percentile(50))}, p99 ${ms(delay.percentile(99))}, max ${ms(delay.max)}`,
     )
     await closeTestServers()
+    await upstream?.close()
   })
   afterEach(async () => {
     if (server) await expectResponsive(server.url)
   })
 
   for (const abuse of ABUSE_CASES) {
-    it(abuse.name, () => abuse.run(server), 15_000)
+    it(abuse.name, async () => {
+      const own = monitorEventLoopDelay({ resolution: 2 })
+      own.enable()
+      await abuse.run(server)
+      own.disable()
+      if (process.env.RIVULET_ABUSE_DELAYS) console.info(`${(own.max / 1e6).toFixed(1)} ms max delay: ${abuse.name}`)
+    }, 15_000)
   }
 })
