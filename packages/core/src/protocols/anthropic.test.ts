@@ -372,6 +372,51 @@ describe('anthropic decode', () => {
     expect(values[first + 1]).toEqual({ type: 'text-delta', text: 'at 06:12' })
   })
 
+  it('takes the title of a document citation from document_title and a search result URL from source', async () => {
+    const citation = (value: Record<string, unknown>) =>
+      ev('content_block_delta', { index: 0, delta: { type: 'citations_delta', citation: value } })
+    const body =
+      messageStart() +
+      ev('content_block_start', { index: 0, content_block: { type: 'text', text: '', citations: [] } }) +
+      citation({
+        type: 'char_location',
+        cited_text: 'the grass is green',
+        document_index: 0,
+        document_title: 'Notes',
+        start_char_index: 0,
+        end_char_index: 18,
+      }) +
+      citation({ type: 'search_result_location', source: 'https://kb.example.com/a', title: 'KB', cited_text: 'x' }) +
+      ev('content_block_stop', { index: 0 }) +
+      messageEnd()
+    const { values, error } = await decodeBody(body, 'anthropic')
+    expect(error).toBeUndefined()
+    expect(values.filter((part) => part.type === 'source')).toEqual([
+      {
+        type: 'source',
+        title: 'Notes',
+        providerMetadata: {
+          anthropic: {
+            type: 'char_location',
+            cited_text: 'the grass is green',
+            document_index: 0,
+            document_title: 'Notes',
+            start_char_index: 0,
+            end_char_index: 18,
+          },
+        },
+      },
+      {
+        type: 'source',
+        url: 'https://kb.example.com/a',
+        title: 'KB',
+        providerMetadata: {
+          anthropic: { type: 'search_result_location', source: 'https://kb.example.com/a', cited_text: 'x' },
+        },
+      },
+    ])
+  })
+
   it('decodes MCP, code execution and web fetch as provider-executed calls with results, errors flagged', async () => {
     const { values, error } = await decodeBody(fixture('anthropic-server-tools.sse'), 'anthropic')
     expect(error).toBeUndefined()
