@@ -10,7 +10,7 @@ import {
   fixture,
 } from '../testing/protocol.js'
 import type { FinishReason, StreamPart } from '../types.js'
-import { anthropicEncoder } from './anthropic.js'
+import { anthropicEncoder, anthropicMessage } from './anthropic.js'
 
 const text = (parts: StreamPart[], type: 'text-delta' | 'reasoning-delta' = 'text-delta') =>
   parts.map((part) => (part.type === type ? part.text : '')).join('')
@@ -949,5 +949,52 @@ describe('anthropic encode', () => {
     expect(values[0]).toEqual({ type: 'start', messageId: 'msg_e', model: 'claude-x' })
     expect(text(values)).toBe('x')
     expect(errorSummary(error)).toMatchObject({ kind: 'provider', message: 'Overloaded', code: 'overloaded_error' })
+  })
+})
+
+describe('anthropicMessage', () => {
+  it('is the stream accumulated: thinking with its signature, text, tool input parsed, stop reason and usage', () => {
+    const message = anthropicMessage(
+      [
+        { type: 'start', messageId: 'msg_9', model: 'claude-x' },
+        { type: 'usage', inputTokens: 12, cachedInputTokens: 2 },
+        { type: 'reasoning-delta', text: 'Let me ' },
+        { type: 'reasoning-delta', text: 'think.' },
+        { type: 'reasoning-end', providerMetadata: { anthropic: { signature: 'c2ln' } } },
+        { type: 'text-delta', text: 'Checking' },
+        { type: 'text-delta', text: ' now.' },
+        { type: 'tool-call-delta', index: 0, id: 'toolu_1', name: 'weather', argsDelta: '{"city":' },
+        { type: 'tool-call-delta', index: 0, argsDelta: '"Paris"}' },
+        { type: 'tool-call', index: 0, id: 'toolu_1', name: 'weather', args: { city: 'Paris' } },
+        { type: 'usage', inputTokens: 12, cachedInputTokens: 2, outputTokens: 30 },
+        { type: 'finish', reason: 'tool-calls', raw: 'tool_use' },
+      ],
+      {},
+    )
+    expect(message).toEqual({
+      id: 'msg_9',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-x',
+      content: [
+        { type: 'thinking', thinking: 'Let me think.', signature: 'c2ln' },
+        { type: 'text', text: 'Checking now.' },
+        { type: 'tool_use', id: 'toolu_1', name: 'weather', input: { city: 'Paris' } },
+      ],
+      stop_reason: 'tool_use',
+      stop_sequence: null,
+      usage: expect.objectContaining({ input_tokens: 10, cache_read_input_tokens: 2, output_tokens: 30 }),
+    })
+  })
+
+  it('keeps a refusal a refusal and a cut-off answer max_tokens', () => {
+    const end = (reason: FinishReason) =>
+      anthropicMessage([
+        { type: 'text-delta', text: 'x' },
+        { type: 'finish', reason },
+      ]).stop_reason
+    expect(end('content-filter')).toBe('refusal')
+    expect(end('length')).toBe('max_tokens')
+    expect(end('stop')).toBe('end_turn')
   })
 })

@@ -11,6 +11,7 @@
  */
 import type { FinishReason, ProviderMetadata, StreamPart } from '../types.js'
 import {
+  encodedEvents,
   finishPart,
   interrupted,
   isObject,
@@ -640,6 +641,63 @@ export function anthropicEncoder(options: AnthropicEncoderOptions = {}): Protoco
       return startPending ? messageStart() : ''
     },
   }
+}
+
+/**
+ * The whole (non-streamed) `Message` for `parts`: the stream `anthropicEncoder` writes,
+ * accumulated as Anthropic's SDK accumulates it, so a whole answer holds exactly what its stream
+ * would (thinking with signatures, citations, server tools, the finish word kept).
+ * https://docs.anthropic.com/en/api/messages (the Message object)
+ *
+ * @example
+ * Response.json(anthropicMessage([{ type: 'text-delta', text: 'Hi' }, { type: 'finish', reason: 'stop' }]))
+ */
+export function anthropicMessage(
+  parts: Iterable<StreamPart>,
+  options: AnthropicEncoderOptions = {},
+): Record<string, unknown> {
+  const encoder = anthropicEncoder(options)
+  let body = ''
+  for (const part of parts) body += encoder.push(part)
+  body += encoder.end()
+  let message: Record<string, unknown> = {}
+  const content: Record<string, unknown>[] = []
+  const inputs = new Map<number, string>()
+  for (const event of encodedEvents(body)) {
+    const index = event.index as number
+    const block = content[index] as Record<string, unknown>
+    switch (event.type) {
+      case 'message_start':
+        message = { ...(event.message as Record<string, unknown>), content }
+        break
+      case 'content_block_start':
+        content[index] = { ...(event.content_block as Record<string, unknown>) }
+        break
+      case 'content_block_delta': {
+        const delta = event.delta as Record<string, string>
+        if (delta.type === 'text_delta') block.text = `${block.text ?? ''}${delta.text}`
+        else if (delta.type === 'thinking_delta') block.thinking = `${block.thinking ?? ''}${delta.thinking}`
+        else if (delta.type === 'signature_delta') block.signature = delta.signature
+        else if (delta.type === 'input_json_delta') inputs.set(index, `${inputs.get(index) ?? ''}${delta.partial_json}`)
+        else if (delta.type === 'citations_delta')
+          block.citations = [...((block.citations as unknown[]) ?? []), delta.citation]
+        break
+      }
+      case 'content_block_stop': {
+        const input = inputs.get(index)
+        if (input !== undefined) block.input = input.trim() === '' ? {} : JSON.parse(input)
+        break
+      }
+      case 'message_delta': {
+        const delta = event.delta as Record<string, unknown>
+        message.stop_reason = delta.stop_reason
+        message.stop_sequence = delta.stop_sequence ?? null
+        message.usage = { ...(message.usage as object), ...(event.usage as object) }
+        break
+      }
+    }
+  }
+  return message
 }
 
 /** Input counts as Anthropic reports them: `input_tokens` without the cached prompt tokens. */

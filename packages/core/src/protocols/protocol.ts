@@ -105,3 +105,16 @@ export function sseEvent(data: string, event?: string): string {
 }
 
 export { isObject }
+
+/**
+ * The JSON data of each event in a body an encoder wrote, in order: the input of the whole
+ * (non-streamed) responses, which are their stream accumulated. Encoders write JSON data on
+ * one line (`JSON.stringify` never writes a line break), and `[DONE]` is not JSON.
+ */
+export function encodedEvents(body: string): Record<string, unknown>[] {
+  const events: Record<string, unknown>[] = []
+  for (const line of body.split('\n')) {
+    if (line.startsWith('data: ') && line !== 'data: [DONE]') events.push(JSON.parse(line.slice(6)))
+  }
+  return events
+}
