@@ -9,9 +9,17 @@
  * stream (10), --ramp S to open all streams (N / 200), --transport sse|ws (sse), --in-process (run the
  * server in this process instead of spawning it; its memory then includes the clients'),
  * --profile DIR (write a CPU profile of the spawned server there).
+ *
+ *   pnpm --filter @rivulet/server load -- --stuck 1000 --seconds 10
+ *
+ * --stuck N opens N streams that ask for the longest answer at full speed and never read a
+ * byte, holds them for --seconds, and reports the server's memory before and while they are
+ * held, then closes them and stops. --url URL measures a server already running on loopback
+ * (start it with RIVULET_RATE_LIMIT=0 and room for the streams) instead of starting one.
  */
 import { spawn } from 'node:child_process'
 import { request } from 'node:http'
+import { connect, type Socket } from 'node:net'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -31,6 +39,8 @@ const { values: args } = parseArgs({
     transport: { type: 'string', default: 'sse' },
     'in-process': { type: 'boolean', default: false },
     profile: { type: 'string' },
+    stuck: { type: 'string' },
+    url: { type: 'string' },
   },
 })
 const streams = positive(args.streams, 'streams')
@@ -40,6 +50,8 @@ const seconds = positive(args.seconds, 'seconds')
 const rampMs = (args.ramp === undefined ? Math.max(1, streams / 200) : Number(args.ramp)) * 1000
 const transport = args.transport === 'ws' ? 'ws' : 'sse'
 const tokens = Math.round(rate * seconds)
+/** Slots the server is started with: every stream (or stuck reader) of the run, and some room. */
+const slots = Math.max(streams, Number(args.stuck ?? 0)) + 100
 
 interface StreamResult {
   ttftMs?: number
@@ -62,7 +74,13 @@ interface ServerHandle {
 }
 
 async function main(): Promise<void> {
-  const server = args['in-process'] ? await inProcessServer() : await spawnedServer()
+  const server =
+    args.url !== undefined
+      ? runningServer(args.url)
+      : args['in-process']
+        ? await inProcessServer()
+        : await spawnedServer()
+  if (args.stuck !== undefined) return stuckReaders(server, positive(args.stuck, 'stuck'))
   // A hard stop: whatever happens, the run ends.
   const deadline = setTimeout(
     () => {
@@ -236,12 +254,96 @@ function wsStream(url: string, index: number): Promise<StreamResult> {
   })
 }
 
+/**
+ * N clients that send a request for the longest answer and then read nothing: what they cost
+ * the server while it holds them.
+ */
+async function stuckReaders(server: ServerHandle, count: number): Promise<void> {
+  const { hostname, port } = new URL(server.url)
+  const deadline = setTimeout(
+    () => {
+      console.error('load: the stuck-reader run overran its time limit; stopping')
+      process.exit(2)
+    },
+    (seconds + 60) * 1000,
+  )
+  deadline.unref()
+  const body = JSON.stringify({
+    model: 'rivulet-sim',
+    stream: true,
+    messages: [{ role: 'user', content: 'Write the longest answer you can' }],
+    rivulet: { tokens: 32_768, tokensPerSecond: 0, ttftMs: 0 },
+  })
+  const before = await server.sample()
+  console.log(`load: ${count} stuck SSE readers for ${seconds} s against ${server.url}`)
+  const sockets: Socket[] = []
+  let closedByServer = 0
+  let peakRss = before.rssBytes
+  let peakHeap = before.heapUsedBytes
+  let serverGone = false
+  for (let i = 0; i < count; i++) {
+    const socket = connect({ host: hostname, port: Number(port) })
+    socket.on('error', () => {})
+    socket.once('close', () => closedByServer++)
+    socket.write(
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    )
+    socket.pause()
+    sockets.push(socket)
+    // 200 a second: the figure is about holding them, not a connection storm.
+    if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  const startedAt = performance.now()
+  let last = before
+  while (performance.now() - startedAt < seconds * 1000) {
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    const sample = await server.sample().catch(() => undefined)
+    if (sample === undefined) {
+      serverGone = true
+      break
+    }
+    last = sample
+    peakRss = Math.max(peakRss, sample.rssBytes)
+    peakHeap = Math.max(peakHeap, sample.heapUsedBytes)
+  }
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`
+  console.log(`server before  rss ${mb(before.rssBytes)}, heap ${mb(before.heapUsedBytes)}`)
+  if (serverGone) console.log(`server         stopped answering while the readers were held (crashed?)`)
+  console.log(`server held    peak rss ${mb(peakRss)}, peak heap ${mb(peakHeap)}; last rss ${mb(last.rssBytes)}`)
+  console.log(
+    `per reader     rss +${kb((peakRss - before.rssBytes) / count)}, heap +${kb((peakHeap - before.heapUsedBytes) / count)} (peak over baseline)`,
+  )
+  console.log(`connections    ${closedByServer} of ${count} closed by the server during the hold`)
+  for (const socket of sockets) socket.destroy()
+  await server.stop()
+  clearTimeout(deadline)
+  process.exitCode = serverGone ? 1 : 0
+}
+
+/** A server someone else started: loopback only. */
+function runningServer(url: string): ServerHandle {
+  const { hostname } = new URL(url)
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(hostname)) throw new Error('--url must be a loopback address')
+  return {
+    url: url.replace(/\/+$/, ''),
+    sample: async () => {
+      const health = (await (await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) })).json()) as {
+        memory: { rssBytes: number; heapUsedBytes: number }
+        cpu: { userMs: number; systemMs: number }
+      }
+      return { ...health.memory, cpuMs: health.cpu.userMs + health.cpu.systemMs }
+    },
+    stop: async () => {},
+  }
+}
+
 async function inProcessServer(): Promise<ServerHandle> {
   const server = await startServer({
     port: 0,
     host: HOST,
     logger: false,
-    limits: { rateLimit: false, maxConcurrentStreams: streams + 100, maxStreamsPerClient: streams + 100 },
+    limits: { rateLimit: false, maxConcurrentStreams: slots, maxStreamsPerClient: slots },
   })
   return {
     url: server.url,
@@ -267,9 +369,9 @@ async function spawnedServer(): Promise<ServerHandle> {
         PORT: '0',
         HOST,
         RIVULET_RATE_LIMIT: '0',
-        RIVULET_MAX_STREAMS: String(streams + 100),
+        RIVULET_MAX_STREAMS: String(slots),
         // Every stream comes from this one loopback address.
-        RIVULET_MAX_STREAMS_PER_CLIENT: String(streams + 100),
+        RIVULET_MAX_STREAMS_PER_CLIENT: String(slots),
         RIVULET_LOG: 'off',
       },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -7,7 +7,7 @@ import type { FinishReason, StreamPart } from '@rivulet/core'
 import { toolResultLead, writeAnswer, writeReasoning, writeToolPreface } from './answer.js'
 import type { RequestSimulation, SimulationDefaults } from './options.js'
 import { createRandom, hashSeed, type Random } from './random.js'
-import { countTokens, tokenize } from './tokens.js'
+import { countTokens, TokenList, tokenize } from './tokens.js'
 import { argsFromSchema, DEFAULT_ARGS_MAX_TOKENS } from './tool-args.js'
 
 export const SIM_MODEL = 'rivulet-sim'
@@ -46,8 +46,10 @@ export interface PlannedToolCall {
 export interface AnswerPlan {
   seed: number
   inputTokens: number
-  reasoning: string[]
-  text: string[]
+  /** Reasoning tokens, in order (a compact list: see `TokenList`). */
+  reasoning: TokenList
+  /** Text tokens, in order. */
+  text: TokenList
   toolCalls: PlannedToolCall[]
   finish: Extract<FinishReason, 'stop' | 'length' | 'tool-calls'>
   outputTokens: number
@@ -120,8 +122,8 @@ export function planAnswer(request: SimRequest, simulation: RequestSimulation = 
   return {
     seed,
     inputTokens: inputTokensOf(request),
-    reasoning,
-    text,
+    reasoning: new TokenList(reasoning),
+    text: new TokenList(text),
     toolCalls,
     finish: truncated ? 'length' : toolCalls.length > 0 ? 'tool-calls' : 'stop',
     outputTokens,
@@ -352,9 +354,8 @@ function contentParts(plan: AnswerPlan): { length: number; at(index: number): St
   return {
     length,
     at(index) {
-      if (index < reasoning.length) return { type: 'reasoning-delta', text: reasoning[index] as string }
-      if (index < reasoning.length + text.length)
-        return { type: 'text-delta', text: text[index - reasoning.length] as string }
+      if (index < reasoning.length) return { type: 'reasoning-delta', text: reasoning.at(index) }
+      if (index < reasoning.length + text.length) return { type: 'text-delta', text: text.at(index - reasoning.length) }
       let which = callStarts.length - 1
       while (which > 0 && (callStarts[which] as number) > index) which--
       const call = toolCalls[which] as PlannedToolCall

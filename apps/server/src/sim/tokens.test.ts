@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { countTokens, tokenize } from './tokens.js'
+import { countTokens, TokenList, tokenize } from './tokens.js'
 
 describe('tokenize', () => {
   it('cuts any text into tokens that join back to it, as many as countTokens says', () => {
@@ -28,5 +28,18 @@ describe('tokenize', () => {
     ])
     expect(tokenize('internationalization')).toEqual(['intern', 'ationa', 'lizati', 'on'])
     expect(tokenize('12345')).toEqual(['123', '45'])
+  })
+})
+
+describe('TokenList', () => {
+  it('holds tokens compactly and gives each back, in order or not', () => {
+    const tokens = tokenize('Streams of tokens, supercalifragilistic words and\n\n  spaces 12345')
+    const list = new TokenList(tokens)
+    expect(list.length).toBe(tokens.length)
+    expect(list.join('')).toBe(tokens.join(''))
+    expect(list.toArray()).toEqual(tokens)
+    expect(list.at(3)).toBe(tokens[3])
+    expect(list.at(1)).toBe(tokens[1])
+    expect(list.join('|')).toBe(tokens.join('|'))
   })
 })
