@@ -45,7 +45,7 @@ const FINISH = wordTable<FinishReason>({
  * The largest tool-call `index` taken. Parallel calls are counted in ones or tens; an index past
  * this is a malformed chunk, not a reason to keep state for it.
  */
-export const MAX_TOOL_CALL_INDEX = 1023
+const MAX_TOOL_CALL_INDEX = 1023
 
 interface PendingToolCall {
   index: number
