@@ -28,10 +28,10 @@ export {
   type TokenStreamItem,
 } from './pipeline/stream-tokens.js'
 export { type AiSdkEncoderOptions, aiSdkEncoder, aiSdkStreamHeaders } from './protocols/ai-sdk.js'
-export { type AnthropicEncoderOptions, anthropicEncoder } from './protocols/anthropic.js'
+export { type AnthropicEncoderOptions, anthropicEncoder, anthropicMessage } from './protocols/anthropic.js'
 export { type GeminiEncoderOptions, geminiEncoder } from './protocols/gemini.js'
 export { type OllamaEncoderOptions, ollamaEncoder } from './protocols/ollama.js'
-export { type OpenAIChatEncoderOptions, openaiChatEncoder } from './protocols/openai-chat.js'
+export { type OpenAIChatEncoderOptions, openaiChatCompletion, openaiChatEncoder } from './protocols/openai-chat.js'
 export { type OpenAIResponsesEncoderOptions, openaiResponsesEncoder } from './protocols/openai-responses.js'
 export type { ProtocolEncoder } from './protocols/protocol.js'
 export { textEncoder } from './protocols/text.js'

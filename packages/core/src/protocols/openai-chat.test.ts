@@ -9,7 +9,7 @@ import {
   fixture,
 } from '../testing/protocol.js'
 import type { FinishReason, StreamPart } from '../types.js'
-import { openaiChatEncoder } from './openai-chat.js'
+import { openaiChatCompletion, openaiChatEncoder } from './openai-chat.js'
 
 const text = (parts: StreamPart[], type: 'text-delta' | 'reasoning-delta' = 'text-delta') =>
   parts.map((part) => (part.type === type ? part.text : '')).join('')
@@ -382,5 +382,57 @@ describe('openai-chat encode', () => {
     const { values, error } = await decodeBody(body, 'openai-chat')
     expect(text(values)).toBe('x')
     expect(errorSummary(error)).toMatchObject({ kind: 'provider', message: 'Overloaded', code: 'overloaded' })
+  })
+})
+
+describe('openaiChatCompletion', () => {
+  it('is the stream accumulated: text, reasoning, tool calls with their arguments, finish word and usage', () => {
+    const completion = openaiChatCompletion(
+      [
+        { type: 'start', messageId: 'chatcmpl-9', model: 'gpt-x' },
+        { type: 'reasoning-delta', text: 'Hmm.' },
+        { type: 'tool-call-delta', index: 0, id: 'call_1', name: 'weather', argsDelta: '{"city":' },
+        { type: 'tool-call-delta', index: 0, argsDelta: '"Paris"}' },
+        { type: 'tool-call', index: 0, id: 'call_1', name: 'weather', args: { city: 'Paris' } },
+        { type: 'tool-call', index: 1, id: 'call_2', name: 'time', args: {} },
+        { type: 'usage', inputTokens: 7, outputTokens: 9, cachedInputTokens: 3 },
+        { type: 'finish', reason: 'tool-calls', raw: 'tool_calls' },
+      ],
+      { created: 1700000000 },
+    )
+    expect(completion).toEqual({
+      id: 'chatcmpl-9',
+      object: 'chat.completion',
+      created: 1700000000,
+      model: 'gpt-x',
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: null,
+            refusal: null,
+            annotations: [],
+            reasoning_content: 'Hmm.',
+            tool_calls: [
+              { id: 'call_1', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } },
+              { id: 'call_2', type: 'function', function: { name: 'time', arguments: '{}' } },
+            ],
+          },
+          logprobs: null,
+          finish_reason: 'tool_calls',
+        },
+      ],
+      usage: { prompt_tokens: 7, completion_tokens: 9, total_tokens: 16, prompt_tokens_details: { cached_tokens: 3 } },
+    })
+  })
+
+  it('keeps a content filter a content filter, and text as one string', () => {
+    const completion = openaiChatCompletion([
+      { type: 'text-delta', text: 'Hel' },
+      { type: 'text-delta', text: 'lo' },
+      { type: 'finish', reason: 'content-filter' },
+    ])
+    expect(completion.choices).toMatchObject([{ message: { content: 'Hello' }, finish_reason: 'content_filter' }])
   })
 })

@@ -10,6 +10,7 @@
 import type { StreamError } from '../errors.js'
 import type { FinishReason, StreamPart } from '../types.js'
 import {
+  encodedEvents,
   finishPart,
   interrupted,
   isObject,
@@ -404,5 +405,66 @@ export function openaiChatEncoder(options: OpenAIChatEncoderOptions = {}): Proto
     end() {
       return sseEvent('[DONE]')
     },
+  }
+}
+
+/**
+ * The whole (non-streamed) `chat.completion` for `parts`: the stream `openaiChatEncoder` writes,
+ * accumulated as the `openai` SDK accumulates it, so a whole answer holds exactly what its stream
+ * would (the finish word kept: a `content-filter` finish stays `content_filter`).
+ * https://platform.openai.com/docs/api-reference/chat/object
+ *
+ * @example
+ * Response.json(openaiChatCompletion([{ type: 'text-delta', text: 'Hi' }, { type: 'finish', reason: 'stop' }]))
+ */
+export function openaiChatCompletion(
+  parts: Iterable<StreamPart>,
+  options: OpenAIChatEncoderOptions = {},
+): Record<string, unknown> {
+  const encoder = openaiChatEncoder(options)
+  let body = ''
+  for (const part of parts) body += encoder.push(part)
+  body += encoder.end()
+  const completion: Record<string, unknown> = { object: 'chat.completion' }
+  const message: Record<string, unknown> = { role: 'assistant', content: null, refusal: null, annotations: [] }
+  const calls = new Map<number, { id?: string; type: 'function'; function: { name: string; arguments: string } }>()
+  let finishReason: unknown = null
+  for (const chunk of encodedEvents(body)) {
+    Object.assign(completion, { id: chunk.id, created: chunk.created, model: chunk.model })
+    if (chunk.usage !== undefined) completion.usage = chunk.usage
+    if (Array.isArray(chunk.search_results)) {
+      completion.search_results = [...((completion.search_results as unknown[]) ?? []), ...chunk.search_results]
+    }
+    const choice = (chunk.choices as Record<string, unknown>[] | undefined)?.[0]
+    if (choice === undefined) continue
+    if (choice.finish_reason !== null) finishReason = choice.finish_reason
+    const delta = choice.delta as Record<string, unknown>
+    for (const field of ['content', 'reasoning_content'] as const) {
+      if (typeof delta[field] === 'string') message[field] = `${message[field] ?? ''}${delta[field]}`
+    }
+    if (Array.isArray(delta.images)) message.images = [...((message.images as unknown[]) ?? []), ...delta.images]
+    for (const call of (delta.tool_calls as Record<string, unknown>[] | undefined) ?? []) {
+      const fn = call.function as { name?: string; arguments: string }
+      const known = calls.get(call.index as number)
+      if (known === undefined) {
+        calls.set(call.index as number, {
+          id: call.id as string,
+          type: 'function',
+          function: { name: fn.name ?? '', arguments: fn.arguments },
+        })
+      } else known.function.arguments += fn.arguments
+    }
+  }
+  // OpenAI sends `content: null` for an answer that only calls tools, and `""` never.
+  if (message.content === '' && calls.size > 0) message.content = null
+  if (calls.size > 0) message.tool_calls = [...calls.values()]
+  return {
+    id: completion.id,
+    object: 'chat.completion',
+    created: completion.created,
+    model: completion.model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason ?? 'stop' }],
+    ...(completion.usage !== undefined && { usage: completion.usage }),
+    ...(completion.search_results !== undefined && { search_results: completion.search_results }),
   }
 }
