@@ -16,7 +16,7 @@ describe('randomId', () => {
 
   it('without randomUUID (an insecure context) builds a UUID v4 from crypto.getRandomValues only', () => {
     const real = globalThis.crypto
-    const getRandomValues = vi.fn(<T extends ArrayBufferView | null>(array: T) => real.getRandomValues(array))
+    const getRandomValues = vi.fn(<T extends Uint8Array<ArrayBuffer>>(array: T) => real.getRandomValues(array))
     vi.stubGlobal('crypto', { getRandomValues })
     const random = vi.spyOn(Math, 'random')
     const now = vi.spyOn(Date, 'now')

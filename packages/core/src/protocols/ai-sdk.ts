@@ -30,6 +30,7 @@ import {
   parseEventJSON,
   providerError,
   sseEvent,
+  wordTable,
 } from './protocol.js'
 
 /** The response headers a UI message stream is served with; `useChat` expects the `v1` marker. */
@@ -42,7 +43,7 @@ export const aiSdkStreamHeaders: Readonly<Record<string, string>> = {
 
 // The SDK's reasons are already normalized; `unknown` (the SDK's "no idea") falls to `other`.
 // No prototype: a word like `constructor` is unknown, not a function.
-const FINISH: Readonly<Record<string, FinishReason>> = Object.assign(Object.create(null), {
+const FINISH: Readonly<Record<string, FinishReason>> = wordTable({
   stop: 'stop',
   length: 'length',
   'content-filter': 'content-filter',

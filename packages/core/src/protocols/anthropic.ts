@@ -23,12 +23,8 @@ import {
   providerError,
   rawFinish,
   sseEvent,
+  wordTable,
 } from './protocol.js'
-
-/** A word table without a prototype, so `constructor` or `__proto__` from the wire finds nothing. */
-function wordTable<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
-  return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries))
-}
 
 // https://docs.anthropic.com/en/api/handling-stop-reasons — unknown words become `other`.
 const FINISH = wordTable<FinishReason>({

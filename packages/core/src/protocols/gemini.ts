@@ -19,12 +19,8 @@ import {
   parseEventJSON,
   providerError,
   rawFinish,
+  wordTable,
 } from './protocol.js'
-
-/** A word table without a prototype, so `constructor` or `__proto__` from the wire finds nothing. */
-function wordTable<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
-  return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries))
-}
 
 // https://ai.google.dev/api/generate-content#FinishReason — the first word per reason is what the encoder writes.
 const FINISH = wordTable<FinishReason>({

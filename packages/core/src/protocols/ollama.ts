@@ -21,11 +21,12 @@ import {
   parseToolArgs,
   providerError,
   rawFinish,
+  wordTable,
 } from './protocol.js'
 
 // `load` / `unload` answer a request that only loads or unloads the model: no generation.
 // No prototype: a word like `constructor` is unknown, not a function.
-const FINISH: Readonly<Record<string, FinishReason>> = Object.assign(Object.create(null), {
+const FINISH: Readonly<Record<string, FinishReason>> = wordTable({
   stop: 'stop',
   length: 'length',
   load: 'other',
@@ -138,7 +139,7 @@ export interface OllamaEncoderOptions {
 }
 
 // Only Ollama's own words; a normalized reason without a raw word of its own is written as `stop`.
-const FINISH_WORDS: Readonly<Record<string, FinishReason>> = Object.assign(Object.create(null), {
+const FINISH_WORDS: Readonly<Record<string, FinishReason>> = wordTable({
   stop: 'stop',
   length: 'length',
 })

@@ -23,16 +23,12 @@ import {
   providerError,
   rawFinish,
   sseEvent,
+  wordTable,
 } from './protocol.js'
 
 type Usage = Extract<StreamPart, { type: 'usage' }>
 type Source = Extract<StreamPart, { type: 'source' }>
 type FilePart = Extract<StreamPart, { type: 'file' }>
-
-/** A table with no prototype, so a provider word such as `constructor` or `__proto__` finds nothing. */
-function wordTable<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
-  return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries))
-}
 
 const FINISH = wordTable<FinishReason>({
   stop: 'stop',
@@ -54,14 +50,6 @@ interface PendingToolCall {
   id: string | undefined
   name: string
   args: string[]
-}
-
-/** Usage with the prompt-cache count, from `prompt_tokens_details.cached_tokens`. */
-function usagePart(usage: Record<string, unknown>): Usage {
-  const part = openaiUsagePart(usage, 'prompt_tokens', 'completion_tokens') as Usage
-  const details = usage.prompt_tokens_details
-  if (isObject(details) && typeof details.cached_tokens === 'number') part.cachedInputTokens = details.cached_tokens
-  return part
 }
 
 /** The media type of a `data:` URL; other URLs say nothing about theirs. */
@@ -282,7 +270,7 @@ export function openaiChatDecoder(): ProtocolDecoder {
           }
         }
       }
-      if (isObject(chunk.usage)) out.push(usagePart(chunk.usage))
+      if (isObject(chunk.usage)) out.push(openaiUsagePart(chunk.usage, 'prompt_tokens', 'completion_tokens'))
       if (badToolCall !== undefined) throw badToolCall
     },
     end(out) {

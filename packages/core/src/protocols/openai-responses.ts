@@ -24,12 +24,8 @@ import {
   providerError,
   rawFinish,
   sseEvent,
+  wordTable,
 } from './protocol.js'
-
-/** A table with no prototype, so a provider word such as `constructor` or `__proto__` finds nothing. */
-function wordTable<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
-  return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries))
-}
 
 /** `response.incomplete` says why in `incomplete_details.reason`. */
 const INCOMPLETE = wordTable<FinishReason>({
@@ -111,17 +107,6 @@ interface HostedCall {
   metadata?: Record<string, unknown>
   called: boolean
   done: boolean
-}
-
-/** Usage with the prompt-cache counts from `input_tokens_details`. */
-function usagePart(usage: Record<string, unknown>): Usage {
-  const part = openaiUsagePart(usage, 'input_tokens', 'output_tokens') as Usage
-  const details = usage.input_tokens_details
-  if (isObject(details)) {
-    if (typeof details.cached_tokens === 'number') part.cachedInputTokens = details.cached_tokens
-    if (typeof details.cache_write_tokens === 'number') part.cacheWriteInputTokens = details.cache_write_tokens
-  }
-  return part
 }
 
 /** `image/png` for `output_format: "png"`; OpenAI's default format is png. */
@@ -398,7 +383,7 @@ export function openaiResponsesDecoder(): ProtocolDecoder {
     const reason = isObject(details) && typeof details.reason === 'string' ? details.reason : 'incomplete'
     const cutOff = event.type === 'response.incomplete' && reason === 'max_output_tokens'
     for (const call of tools) closeTool(call, undefined, undefined, data, out, cutOff ? 'cutOff' : 'strict')
-    if (isObject(response.usage)) out.push(usagePart(response.usage))
+    if (isObject(response.usage)) out.push(openaiUsagePart(response.usage, 'input_tokens', 'output_tokens'))
     if (event.type === 'response.completed') {
       out.push({ type: 'finish', reason: clientCalls > 0 ? 'tool-calls' : 'stop', raw: 'completed' })
       return

@@ -58,20 +58,48 @@ export function providerError(value: unknown, fallback = 'The provider reported 
 
 /**
  * A usage part from OpenAI-style counts: the two APIs name the same numbers differently
- * (`prompt_tokens` / `input_tokens`, …), with reasoning tokens in a details object.
+ * (`prompt_tokens` / `input_tokens`, …), with reasoning tokens and prompt cache counts in
+ * details objects (`cache_write_tokens` is the Responses API's).
  */
-export function openaiUsagePart(usage: Record<string, unknown>, input: string, output: string): StreamPart {
-  const part: StreamPart = { type: 'usage' }
+export function openaiUsagePart(
+  usage: Record<string, unknown>,
+  input: string,
+  output: string,
+): Extract<StreamPart, { type: 'usage' }> {
+  const part: Extract<StreamPart, { type: 'usage' }> = { type: 'usage' }
   if (typeof usage[input] === 'number') part.inputTokens = usage[input]
   if (typeof usage[output] === 'number') part.outputTokens = usage[output]
   const details = usage[`${output}_details`]
   if (isObject(details) && typeof details.reasoning_tokens === 'number') part.reasoningTokens = details.reasoning_tokens
+  const cache = usage[`${input}_details`]
+  if (isObject(cache)) {
+    if (typeof cache.cached_tokens === 'number') part.cachedInputTokens = cache.cached_tokens
+    if (typeof cache.cache_write_tokens === 'number') part.cacheWriteInputTokens = cache.cache_write_tokens
+  }
   return part
 }
 
-/** Maps a provider's finish word through `table`; unknown words become `other`, the word kept in `raw`. */
+/**
+ * A table of a provider's words with no prototype, so a word from the wire such as
+ * `constructor` or `__proto__` finds nothing rather than an `Object.prototype` member.
+ */
+export function wordTable<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries))
+}
+
+/** A count a usage part can carry: `1e400` parses as Infinity, which no count is. */
+export function isTokenCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value)
+}
+
+/**
+ * Maps a provider's finish word through `table`; unknown words become `other`, the word kept in `raw`.
+ * Only the table's own words count: `constructor` or `__proto__` is a word like any other, not
+ * a member of `Object.prototype`.
+ */
 export function finishPart(raw: string, table: Readonly<Record<string, FinishReason>>): StreamPart {
-  return { type: 'finish', reason: table[raw] ?? 'other', raw }
+  const reason = Object.hasOwn(table, raw) ? table[raw] : undefined
+  return { type: 'finish', reason: typeof reason === 'string' ? reason : 'other', raw }
 }
 
 /** The provider's word for a normalized reason: the part's own `raw`, else the table's first match. */
@@ -81,7 +109,7 @@ export function rawFinish(
   fallback: string,
 ): string {
   if (part.raw !== undefined) return part.raw
-  for (const word in table) if (table[word] === part.reason) return word
+  for (const word of Object.keys(table)) if (table[word] === part.reason) return word
   return fallback
 }
 
@@ -96,6 +124,18 @@ export function parseToolArgs(pieces: readonly string[], name: string): unknown 
     return JSON.parse(text)
   } catch (cause) {
     throw new StreamError('parse', `Invalid JSON arguments for tool call "${name}": ${excerpt(text)}`, { cause })
+  }
+}
+
+/**
+ * A parsed value as JSON text (arguments some servers send as an object), or kind `parse`:
+ * `JSON.stringify` recurses, so a value nested thousands of levels deep overflows the stack.
+ */
+export function toJSONText(value: unknown, where: string): string {
+  try {
+    return JSON.stringify(value) ?? ''
+  } catch (cause) {
+    throw new StreamError('parse', `A value in ${where} is nested too deeply to write as JSON`, { cause })
   }
 }
 
