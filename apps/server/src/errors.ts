@@ -7,6 +7,8 @@
  * - Anthropic: `{ type: 'error', error: { type, message } }`
  *   https://docs.anthropic.com/en/api/errors
  */
+import { errorResponse as providerErrorResponse } from '@rivulet/core'
+
 export type ErrorFlavor = 'openai' | 'anthropic'
 
 export interface ApiError {
@@ -20,51 +22,16 @@ export interface ApiError {
   retryAfterS?: number
 }
 
-const OPENAI_TYPES: Record<number, string> = {
-  400: 'invalid_request_error',
-  401: 'invalid_request_error',
-  404: 'invalid_request_error',
-  409: 'invalid_request_error',
-  410: 'invalid_request_error',
-  413: 'invalid_request_error',
-  429: 'rate_limit_exceeded',
-}
+const PROTOCOL = { openai: 'openai-chat', anthropic: 'anthropic' } as const
 
-const ANTHROPIC_TYPES: Record<number, string> = {
-  400: 'invalid_request_error',
-  401: 'authentication_error',
-  403: 'permission_error',
-  404: 'not_found_error',
-  409: 'invalid_request_error',
-  410: 'invalid_request_error',
-  413: 'request_too_large',
-  429: 'rate_limit_error',
-  529: 'overloaded_error',
-}
-
-/** The error body for a flavor. */
-export function errorBody(flavor: ErrorFlavor, error: ApiError): Record<string, unknown> {
-  if (flavor === 'anthropic') {
-    return { type: 'error', error: { type: anthropicErrorType(error.status), message: error.message } }
-  }
-  return {
-    error: {
-      message: error.message,
-      type: OPENAI_TYPES[error.status] ?? 'server_error',
-      param: error.param ?? null,
-      code: error.code ?? null,
-    },
-  }
-}
-
-export function anthropicErrorType(status: number): string {
-  return ANTHROPIC_TYPES[status] ?? 'api_error'
-}
-
+/** The error `Response` in a flavor's shape, written by core's one table of provider error bodies. */
 export function errorResponse(flavor: ErrorFlavor, error: ApiError): Response {
-  const headers: Record<string, string> = { 'content-type': 'application/json' }
-  if (error.retryAfterS !== undefined) headers['retry-after'] = String(Math.max(0, Math.ceil(error.retryAfterS)))
-  return new Response(JSON.stringify(errorBody(flavor, error)), { status: error.status, headers })
+  return providerErrorResponse(PROTOCOL[flavor], error.status, {
+    message: error.message,
+    code: error.code ?? null,
+    ...(error.param !== undefined && { param: error.param }),
+    ...(error.retryAfterS !== undefined && { retryAfterS: error.retryAfterS }),
+  })
 }
 
 /** The flavor a path answers in: Anthropic's under `/v1/messages`, OpenAI's everywhere else. */

@@ -128,8 +128,11 @@ export function statusTextOf(status: number): string {
 export interface ErrorBodyOptions {
   /** What the client shows; the status's usual message by default. */
   message?: string
-  /** OpenAI `error.code` (the status's usual code by default). Anthropic's and Gemini's follow the status. */
-  code?: string
+  /**
+   * OpenAI `error.code` (the status's usual code by default; `null` for none). Anthropic's and
+   * Gemini's follow the status.
+   */
+  code?: string | null
   /** OpenAI `error.param`: the request field at fault. */
   param?: string
 }
@@ -157,7 +160,7 @@ export function errorBody(
           message,
           type: kind.openai.type,
           param: options.param ?? null,
-          code: options.code ?? kind.openai.code,
+          code: options.code === undefined ? kind.openai.code : options.code,
         },
       })
     case 'anthropic':

@@ -1,6 +1,6 @@
 /** `POST /v1/chat/completions`: OpenAI Chat Completions, simulated or relayed upstream. */
 import { randomBytes } from 'node:crypto'
-import { RESUMABLE_HEADER } from '@rivulet/core'
+import { openaiChatCompletion, RESUMABLE_HEADER } from '@rivulet/core'
 import { readRequest } from '../body.js'
 import type { ServerContext } from '../context.js'
 import { errorResponse } from '../errors.js'
@@ -18,7 +18,6 @@ import {
   takeSlot,
 } from '../generate.js'
 import { chatCompletionSchema, checkChatRequest, simRequestFromChat } from '../requests/openai.js'
-import { chatCompletionBody } from '../responses.js'
 import { planAnswer, SIM_MODEL } from '../sim/model.js'
 import { sseWire } from '../streams/wire.js'
 import { relayChat } from '../upstream.js'
@@ -84,6 +83,6 @@ async function handle(c: AppContext, ctx: ServerContext, requestedId: string | u
     plan,
     simulation: simulation.value,
     ...meta,
-    body: (parts) => chatCompletionBody(parts, { id: messageId, model: request.model, created }),
+    body: (parts) => openaiChatCompletion(parts, { id: messageId, model: request.model, created }),
   })
 }

@@ -1,6 +1,6 @@
 /** `POST /v1/messages` (and `count_tokens`): the Anthropic Messages API, simulated. */
 import { randomBytes } from 'node:crypto'
-import { RESUMABLE_HEADER } from '@rivulet/core'
+import { anthropicMessage, RESUMABLE_HEADER } from '@rivulet/core'
 import { z } from 'zod'
 import { readRequest } from '../body.js'
 import type { ServerContext } from '../context.js'
@@ -19,7 +19,6 @@ import {
   takeSlot,
 } from '../generate.js'
 import { checkMessagesRequest, messagesSchema, simRequestFromMessages } from '../requests/anthropic.js'
-import { anthropicMessageBody } from '../responses.js'
 import { planAnswer, SIM_MODEL } from '../sim/model.js'
 import { sseWire } from '../streams/wire.js'
 
@@ -71,7 +70,7 @@ async function handle(c: AppContext, ctx: ServerContext, requestedId: string | u
     plan,
     simulation: simulation.value,
     ...meta,
-    body: (parts) => anthropicMessageBody(parts, { id: messageId, model: request.model, signature: SIGNATURE }),
+    body: (parts) => anthropicMessage(parts, { id: messageId, model: request.model, signature: SIGNATURE }),
   })
 }
 
