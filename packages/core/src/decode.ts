@@ -1,5 +1,6 @@
 import type { DecodeStreamOptions } from './decode-stream.js'
 import { decodeWith } from './decode-stream.js'
+import { StreamError } from './errors.js'
 import { aiSdkDecoder } from './protocols/ai-sdk.js'
 import { anthropicDecoder } from './protocols/anthropic.js'
 import { geminiDecoder } from './protocols/gemini.js'
@@ -45,29 +46,35 @@ const decoders: Record<Protocol, (options: { sse?: boolean }, source: ByteSource
  */
 export function decode(source: ByteSource, options: DecodeOptions): AsyncIterableIterator<StreamPart> {
   // Like every other failure, an unknown protocol is thrown from the iterator.
-  if (decoders[options.protocol] === undefined) {
-    return failing(new TypeError(`Unknown protocol: ${String(options.protocol)}`))
+  let decoder: ProtocolDecoder
+  try {
+    decoder = createDecoder(options?.protocol, source, options)
+  } catch (error) {
+    return failing(error as StreamError)
   }
-  return decodeWith(source, createDecoder(options.protocol, source, options), options)
+  return decodeWith(source, decoder, options)
 }
 
-/** A fresh decoder for one protocol's wire format. */
+/**
+ * A fresh decoder for one protocol's wire format. An unknown protocol is kind `parse`: there is
+ * no way to read the body.
+ */
 export function createDecoder(
   protocol: Protocol,
   source?: ByteSource,
   options: { sse?: boolean } = {},
 ): ProtocolDecoder {
-  const make = decoders[protocol]
-  if (make === undefined) throw new TypeError(`Unknown protocol: ${String(protocol)}`)
+  const make = Object.hasOwn(decoders, protocol) ? decoders[protocol] : undefined
+  if (make === undefined) throw new StreamError('parse', `Unknown protocol: ${String(protocol)}`)
   return make(options, source)
 }
 
 function isEventStream(source: ByteSource): boolean {
-  const headers = (source as Partial<Response>).headers
+  const headers = (source as Partial<Response> | null | undefined)?.headers
   return headers?.get?.('content-type')?.includes('text/event-stream') ?? false
 }
 
 // biome-ignore lint/correctness/useYield: it only throws, from the iterator
-async function* failing(error: Error): AsyncGenerator<never, void, undefined> {
+async function* failing(error: StreamError): AsyncGenerator<never, void, undefined> {
   throw error
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { errorSummary } from '../testing/protocol.js'
 import { arbitraryCuts, byteLength, collect, cutStream } from '../testing/streams.js'
-import { readNDJSON } from './ndjson.js'
+import { createLineFramer, readNDJSON } from './ndjson.js'
 
 const values = (body: string, cuts: number[] = [], maxLineSize?: number) =>
   collect(readNDJSON(cutStream(body, cuts), { maxLineSize }))
@@ -39,6 +39,39 @@ describe('readNDJSON', () => {
     const result = await values(`{"a":1}\n"${'x'.repeat(500)}"\n{"b":2}\n`, [100, 200, 300], 100)
     expect(result.values).toEqual([{ a: 1 }])
     expect(errorSummary(result.error)).toMatchObject({ kind: 'limit' })
+  })
+
+  it('trips the limit for the same bytes under every chunking', async () => {
+    for (const body of [
+      `{"a":1}\n"${'x'.repeat(120)}"\n{"b":2}\n`,
+      `{"a":1}\n"${'x'.repeat(120)}"`,
+      '{"a":1}\n'.repeat(40),
+    ]) {
+      const whole = await values(body, [], 100)
+      await fc.assert(
+        fc.asyncProperty(arbitraryCuts(byteLength(body)), async (cuts) => {
+          const cut = await values(body, cuts, 100)
+          expect(cut.values).toEqual(whole.values)
+          expect(errorSummary(cut.error)).toEqual(errorSummary(whole.error))
+        }),
+        { numRuns: 100 },
+      )
+    }
+  })
+
+  it('reads no line after the handler asks to stop', () => {
+    const lines: string[] = []
+    const framer = createLineFramer(
+      (line) => {
+        lines.push(line)
+        return line === 'stop'
+      },
+      { maxLineSize: 10 },
+    )
+    framer.feed(`go\nstop\n${'x'.repeat(50)}\nmore\n`)
+    framer.feed('later')
+    framer.end()
+    expect(lines).toEqual(['go', 'stop'])
   })
 
   it('decodes multi-byte characters split across chunks', async () => {

@@ -10,34 +10,42 @@ export interface NDJSONOptions {
 
 const DEFAULT_MAX_LINE_SIZE = 8 * 1024 * 1024
 
-/** A synchronous line framer for newline-delimited JSON: text in, non-blank lines out. */
+/**
+ * A synchronous line framer for newline-delimited JSON: text in, non-blank lines out.
+ * The limit is checked per line as it is read, so the same bytes trip it whatever the chunking.
+ */
 export interface LineFramer {
   feed(text: string): void
   /** End of stream: a last line without a newline still counts. */
   end(): void
 }
 
-export function createLineFramer(
-  /** `terminated` is false for a last line that ended with the stream, not a newline. */
-  onLine: (line: string, lineNumber: number, terminated: boolean) => void,
-  options: NDJSONOptions = {},
-): LineFramer {
+/**
+ * Called per non-blank line. `terminated` is false for a last line that ended with the stream,
+ * not a newline. Returning true stops the framer: no later line is read (or can fail the stream).
+ */
+export type LineHandler = (line: string, lineNumber: number, terminated: boolean) => boolean | undefined
+
+export function createLineFramer(onLine: LineHandler, options: NDJSONOptions = {}): LineFramer {
   const maxLineSize = options.maxLineSize ?? DEFAULT_MAX_LINE_SIZE
   // Fragments of the current line; joined once when its newline arrives, never re-scanned.
   const pending: string[] = []
   let pendingSize = 0
   let lineNumber = 0
+  let stopped = false
 
   const emit = (line: string, terminated = true) => {
     lineNumber++
+    if (line.length > maxLineSize) throw lineLimit(maxLineSize, lineNumber)
     // CRLF is tolerated: the CR is the last character of the line.
     const end = line.charCodeAt(line.length - 1) === 13 ? line.length - 1 : line.length
     const trimmed = end === line.length ? line : line.slice(0, end)
-    if (trimmed.trim() !== '') onLine(trimmed, lineNumber, terminated)
+    if (trimmed.trim() !== '' && onLine(trimmed, lineNumber, terminated)) stopped = true
   }
 
   return {
     feed(text) {
+      if (stopped) return
       let start = 0
       let newline = text.indexOf('\n')
       if (newline !== -1 && pending.length > 0) {
@@ -45,14 +53,15 @@ export function createLineFramer(
         const line = pending.join('')
         pending.length = 0
         pendingSize = 0
-        if (line.length > maxLineSize) throw lineLimit(maxLineSize, lineNumber + 1)
         emit(line)
+        if (stopped) return
         start = newline + 1
         newline = text.indexOf('\n', start)
       }
       while (newline !== -1) {
         if (newline - start > maxLineSize) throw lineLimit(maxLineSize, lineNumber + 1)
         emit(text.slice(start, newline))
+        if (stopped) return
         start = newline + 1
         newline = text.indexOf('\n', start)
       }
@@ -63,7 +72,7 @@ export function createLineFramer(
       }
     },
     end() {
-      if (pending.length === 0) return
+      if (stopped || pending.length === 0) return
       const line = pending.join('')
       pending.length = 0
       pendingSize = 0
@@ -96,7 +105,10 @@ export async function* readNDJSON(
   options: NDJSONOptions = {},
 ): AsyncGenerator<unknown, void, undefined> {
   const queue: unknown[] = []
-  const framer = createLineFramer((line, lineNumber) => queue.push(parseJSONLine(line, lineNumber)), options)
+  const framer = createLineFramer((line, lineNumber) => {
+    queue.push(parseJSONLine(line, lineNumber))
+    return false
+  }, options)
   try {
     for await (const text of readText(source, options.signal)) {
       framer.feed(text)

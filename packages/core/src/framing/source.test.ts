@@ -137,4 +137,40 @@ describe('readText', () => {
     })
     expect(errorSummary((await collect(readText(body))).error)).toMatchObject({ kind: 'aborted' })
   })
+
+  it('throws kind network for a source that cannot be read, never a TypeError', async () => {
+    const used = new Response('x')
+    await used.text()
+    const locked = streamOf(['x'])
+    locked.getReader()
+    const noNext = { [Symbol.asyncIterator]: () => ({}) }
+    const throwing = {
+      [Symbol.asyncIterator]: () => {
+        throw new TypeError('not today')
+      },
+    }
+    const noResult = { [Symbol.asyncIterator]: () => ({ next: async () => 7 }) }
+    for (const source of [used, locked, null, 42, {}, 'text', noNext, throwing, noResult]) {
+      const { error } = await collect(readText(source as unknown as Response))
+      expect(errorSummary(error)).toMatchObject({
+        kind: 'network',
+        message: expect.stringMatching(/^The stream cannot be read: /),
+      })
+    }
+  })
+
+  it('throws kind network for a chunk that is neither bytes nor a string, after the text before it', async () => {
+    const { values, error } = await collect(readText(iterableOf<unknown>(['ok', 12, 'never']) as AsyncIterable<string>))
+    expect(values).toEqual(['ok'])
+    expect(errorSummary(error)).toMatchObject({
+      kind: 'network',
+      message: 'The stream cannot be read: it delivered a chunk that is neither bytes nor a string (number)',
+    })
+  })
+
+  it('reads any typed array or ArrayBuffer as bytes', async () => {
+    const bytes = new TextEncoder().encode('héllo')
+    const chunks = [bytes.buffer.slice(0, 2), new DataView(bytes.buffer, 2, 1), new Uint8Array(bytes.buffer, 3)]
+    expect((await collect(readText(iterableOf(chunks) as AsyncIterable<Uint8Array>))).values.join('')).toBe('héllo')
+  })
 })

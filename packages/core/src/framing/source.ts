@@ -14,6 +14,10 @@ interface ChunkReader {
  * the BOM is dropped. A non-2xx `Response` throws kind `http`; a failing body throws kind
  * `network`; `signal` throws kind `aborted` and cancels the body so no connection stays open.
  * Returning early (a consumer's `break`) cancels the body too.
+ *
+ * A source that cannot be read is kind `network` too, as a body failing mid-read is: a
+ * `Response` whose body was already read, a locked stream, something that is no `ByteSource`,
+ * or a chunk that is neither bytes nor a string. Only `StreamError`s are thrown.
  */
 export async function* readText(source: ByteSource, signal?: AbortSignal): AsyncGenerator<string, void, undefined> {
   if (signal?.aborted) {
@@ -40,10 +44,19 @@ export async function* readText(source: ByteSource, signal?: AbortSignal): Async
         throw new StreamError('network', `The stream failed: ${messageOf(error)}`, { cause: error })
       }
       if (signal?.aborted) throw abortError(signal)
+      if (typeof result !== 'object' || result === null) throw unreadable('its reader returned no iterator result')
       if (result.done) break
       const value = result.value
       if (value === undefined) continue
-      let text = typeof value === 'string' ? value : decoder.decode(value, { stream: true })
+      let text: string
+      if (typeof value === 'string') text = value
+      else {
+        try {
+          text = decoder.decode(value, { stream: true })
+        } catch (cause) {
+          throw unreadable(`it delivered a chunk that is neither bytes nor a string (${describe(value)})`, cause)
+        }
+      }
       if (first && text.length > 0) {
         first = false
         // TextDecoder drops a BOM at the start of bytes; text sources may still carry one.
@@ -62,15 +75,25 @@ export async function* readText(source: ByteSource, signal?: AbortSignal): Async
 
 function openReader(source: ByteSource, signal?: AbortSignal): ChunkReader {
   if (isResponse(source)) {
+    if (source.bodyUsed) throw unreadable('its body was already read')
     if (source.body === null) return { read: async () => ({ done: true }), cancel() {} }
     return streamReader(source.body)
   }
   if (isReadableStream(source)) return streamReader(source)
+  if (typeof (source as Partial<AsyncIterable<unknown>>)?.[Symbol.asyncIterator] !== 'function') {
+    throw unreadable(`it is not a Response, a ReadableStream or an async iterable (${describe(source)})`)
+  }
   return iterableReader(source, signal)
 }
 
 function streamReader(stream: ReadableStream<Uint8Array>): ChunkReader {
-  const reader = stream.getReader()
+  if (stream.locked) throw unreadable('it is locked by another reader')
+  let reader: ReadableStreamDefaultReader<Uint8Array>
+  try {
+    reader = stream.getReader()
+  } catch (cause) {
+    throw unreadable(messageOf(cause), cause)
+  }
   return {
     read: () => reader.read(),
     // Cancelling resolves a pending read() with done, which the loop turns into `aborted`.
@@ -79,7 +102,13 @@ function streamReader(stream: ReadableStream<Uint8Array>): ChunkReader {
 }
 
 function iterableReader(iterable: AsyncIterable<Uint8Array | string>, signal?: AbortSignal): ChunkReader {
-  const iterator = iterable[Symbol.asyncIterator]()
+  let iterator: AsyncIterator<Uint8Array | string>
+  try {
+    iterator = iterable[Symbol.asyncIterator]()
+  } catch (cause) {
+    throw unreadable(messageOf(cause), cause)
+  }
+  if (typeof iterator?.next !== 'function') throw unreadable('its async iterator has no next()')
   let cancelled = false
   // A pending next() cannot be interrupted, so abort is raced against it.
   let abortPromise: Promise<never> | undefined
@@ -104,6 +133,16 @@ function cancelSource(source: ByteSource, reason: unknown): void {
   if (stream && !stream.locked) void stream.cancel(reason).catch(() => {})
 }
 
+function unreadable(why: string, cause?: unknown): StreamError {
+  return new StreamError('network', `The stream cannot be read: ${why}`, cause === undefined ? {} : { cause })
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (typeof value !== 'object') return typeof value
+  return (value as object).constructor?.name ?? 'object'
+}
+
 export function abortError(signal: AbortSignal): StreamError {
   return new StreamError('aborted', 'The stream was aborted', { cause: signal.reason })
 }
@@ -118,10 +157,11 @@ function messageOf(error: unknown): string {
 
 function isResponse(source: ByteSource): source is Response {
   // Duck-typed: a Response from another realm or fetch implementation is still a Response.
-  const candidate = source as Partial<Response>
+  const candidate = source as Partial<Response> | null | undefined
+  if (typeof candidate !== 'object' || candidate === null) return false
   return typeof candidate.status === 'number' && typeof candidate.ok === 'boolean' && candidate.headers !== undefined
 }
 
 function isReadableStream(source: ByteSource): source is ReadableStream<Uint8Array> {
-  return typeof (source as ReadableStream).getReader === 'function'
+  return typeof (source as ReadableStream | null | undefined)?.getReader === 'function'
 }

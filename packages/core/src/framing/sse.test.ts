@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { errorSummary } from '../testing/protocol.js'
 import { arbitraryCuts, byteLength, collect, cutStream, iterableOf, streamOf } from '../testing/streams.js'
-import { readSSE, type SSEEvent, type SSEOptions } from './sse.js'
+import { createSSEFramer, readSSE, type SSEEvent, type SSEOptions } from './sse.js'
 
 const events = async (body: string, options?: SSEOptions, cuts: number[] = []) => {
   const { values, error } = await collect(readSSE(cutStream(body, cuts), options))
@@ -65,6 +65,20 @@ describe('readSSE: the WHATWG event-stream rules', () => {
     expect(await events('data: last\r\r')).toEqual([{ data: 'last' }])
   })
 
+  it('dispatches an event ended by a CR at the end of a chunk at once, not when the next chunk comes', () => {
+    const seen: string[] = []
+    const framer = createSSEFramer((data) => {
+      seen.push(data)
+      return false
+    })
+    framer.feed('data: a\r\r')
+    expect(seen).toEqual(['a'])
+    // The LF that may follow belongs to the CR before it: no extra blank line, no lost line.
+    framer.feed('\ndata: b\r')
+    framer.feed('\n\r\n')
+    expect(seen).toEqual(['a', 'b'])
+  })
+
   it('keeps a CRLF split across chunks as one line end', async () => {
     const body = 'data: a\r\n\r\ndata: b\r\n\r\n'
     for (let cut = 1; cut < body.length; cut++) {
@@ -111,6 +125,10 @@ describe('readSSE: the WHATWG event-stream rules', () => {
     ])
   })
 
+  it('sets the last event ID from a block without data too (§9.2.6: the buffer is not reset)', async () => {
+    expect(await events('id: 5\n\ndata: a\n\n')).toEqual([{ id: '5', data: 'a' }])
+  })
+
   it('ignores an id containing NULL', async () => {
     expect(await events('id: 1\ndata: a\n\nid: x\0y\ndata: b\n\n')).toEqual([
       { id: '1', data: 'a' },
@@ -147,6 +165,53 @@ describe('readSSE: limits and errors', () => {
     const { error } = await collect(readSSE(endless, { maxEventSize: 10_000 }))
     expect(errorSummary(error)).toMatchObject({ kind: 'limit' })
     expect(delivered).toBeLessThan(20)
+  })
+
+  it('trips the limit for the same bytes under every chunking: long lines, comments, data lines adding up', async () => {
+    const bodies = [
+      // Lines may exceed maxEventSize by a field name's slack (1 KiB); data may not.
+      `data: a\n\n: ${'c'.repeat(1200)}\ndata: b\n\n`, // a comment line over the limit
+      `data: a\n\n${'data: 0123456789\n'.repeat(12)}\n`, // an event's data lines over it together
+      `data: a\n\ndata: ${'d'.repeat(1200)}`, // an unterminated last line over it
+      `data: a\n\nfoo: ${'f'.repeat(150)}\r\ndata: b\r\n\r\n`, // an unknown field under it
+      `data: a\n\ndata: ${'d'.repeat(100)}\n\n`, // data of exactly the limit
+    ]
+    for (const body of bodies) {
+      const whole = await collect(readSSE(cutStream(body), { maxEventSize: 100 }))
+      await fc.assert(
+        fc.asyncProperty(arbitraryCuts(byteLength(body)), async (cuts) => {
+          const cut = await collect(readSSE(cutStream(body, cuts), { maxEventSize: 100 }))
+          expect(cut.values).toEqual(whole.values)
+          expect(errorSummary(cut.error)).toEqual(errorSummary(whole.error))
+        }),
+        { numRuns: 100 },
+      )
+    }
+    const kinds = await Promise.all(
+      bodies.map(async (body) => errorSummary((await collect(readSSE(cutStream(body), { maxEventSize: 100 }))).error)),
+    )
+    expect(kinds.map((summary) => (summary as { kind?: string } | undefined)?.kind)).toEqual([
+      'limit',
+      'limit',
+      'limit',
+      undefined,
+      undefined,
+    ])
+  })
+
+  it('parses nothing after a handler asks to stop: later lines cannot fail the stream', () => {
+    const seen: string[] = []
+    const framer = createSSEFramer(
+      (data) => {
+        seen.push(data)
+        return data === 'last'
+      },
+      { maxEventSize: 10 },
+    )
+    framer.feed(`data: first\n\ndata: last\n\ndata: ${'x'.repeat(100)}\n\ndata: more\n\n`)
+    framer.feed('data: later\n\n')
+    framer.end()
+    expect(seen).toEqual(['first', 'last'])
   })
 
   it('does not count many small events against the limit', async () => {

@@ -1,4 +1,3 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import { StreamError } from '../errors.js'
 import type { ByteSource } from '../types.js'
 import { readText } from './source.js'
@@ -20,65 +19,161 @@ export interface SSEOptions {
 }
 
 export const DEFAULT_MAX_EVENT_SIZE = 8 * 1024 * 1024
-const BUFFER_SLACK = 1024
+/** A line may be longer than the data it carries by its field name: `data: ` and then some. */
+const FIELD_SLACK = 1024
 
 function limitError(max: number): StreamError {
   return new StreamError('limit', `A server-sent event exceeded ${max} characters`)
 }
 
 /**
- * A synchronous SSE framer: text in, events out through `onEvent`.
- * Line parsing is eventsource-parser's; this adds the spec's last-event-ID carry-over,
- * a trailing CR at end of stream, and a typed size limit.
+ * A synchronous SSE framer: text in, events out through `onEvent`, per WHATWG HTML §9.2.5
+ * (parsing an event stream) and §9.2.6 (interpreting it).
+ *
+ * Limits are checked line by line, as each line is read, so the same bytes trip them or not
+ * whatever the chunking: a line over `maxEventSize` + a field name (comments too), or an event
+ * whose data grows past `maxEventSize`, throws kind `limit`; nothing is buffered past that.
  */
 export interface SSEFramer {
   feed(text: string): void
-  /** End of stream: completes a line ended by a lone CR; an unterminated event is discarded. */
+  /** End of stream: an unterminated event is discarded (§9.2.6). */
   end(): void
 }
 
-/** Called per dispatched event. Arguments, not an object: this runs once per token. */
-export type SSEEventHandler = (data: string, event: string | undefined, id: string | undefined) => void
+/**
+ * Called per dispatched event. Arguments, not an object: this runs once per token.
+ * Returning true stops the framer: nothing after that event is parsed (or can fail the stream).
+ */
+export type SSEEventHandler = (data: string, event: string | undefined, id: string | undefined) => boolean | undefined
+
+const LF = 10
+const COLON = 58
+const SPACE = 32
 
 export function createSSEFramer(onEvent: SSEEventHandler, options: SSEOptions = {}): SSEFramer {
   const maxEventSize = options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE
+  const maxLineSize = maxEventSize + FIELD_SLACK
+  const { onRetry } = options
+  // Fragments of the line being read; joined once when its end arrives, never re-scanned.
+  const fragments: string[] = []
+  let fragmentsSize = 0
+  // The last chunk ended with a CR, a line end by itself: an LF starting this one belongs to it.
+  let afterCR = false
+  let stopped = false
+  // §9.2.6: the data buffer (as lines), the event type buffer and the last event ID buffer, which
+  // is not reset between events (only an `id` field changes it).
+  let data = ''
+  let dataLines = 0
+  let type: string | undefined
   let lastEventId = ''
-  let endsWithCR = false
-  let overflow: StreamError | undefined
-  const parser = createParser({
-    onEvent(message: EventSourceMessage) {
-      if (overflow) return // nothing after an oversized event is delivered
-      if (message.data.length > maxEventSize) {
-        overflow ??= limitError(maxEventSize)
+
+  // The value after `name` and its colon, one leading space removed; '' for a line without colon.
+  const value = (text: string, valueStart: number, end: number) => {
+    if (valueStart >= end) return ''
+    return text.slice(text.charCodeAt(valueStart) === SPACE ? valueStart + 1 : valueStart, end)
+  }
+  // The field name is the line up to its first colon, or the whole line (§9.2.5).
+  const isField = (text: string, start: number, end: number, name: string) => {
+    const nameEnd = start + name.length
+    return text.startsWith(name, start) && (nameEnd === end || (nameEnd < end && text.charCodeAt(nameEnd) === COLON))
+  }
+
+  const line = (text: string, start: number, end: number) => {
+    if (end - start > maxLineSize) throw limitError(maxEventSize)
+    if (start === end) {
+      // A blank line dispatches the event; a block without data dispatches nothing.
+      if (dataLines === 0) {
+        type = undefined
         return
       }
-      // WHATWG §9.2.6: `id:` sets the last event ID buffer, which is not reset between events;
-      // an empty `id:` resets it. eventsource-parser reports only the id seen in this block.
-      if (message.id !== undefined) lastEventId = message.id
-      const type = message.event === 'message' ? undefined : message.event
-      onEvent(message.data, type, lastEventId === '' ? undefined : lastEventId)
-    },
-    onRetry: options.onRetry,
-    onError(error) {
-      // Unknown fields and invalid `retry:` values are ignored, as the spec says.
-      if (error.type === 'max-buffer-size-exceeded') {
-        overflow ??= limitError(maxEventSize)
-      }
-    },
-    // The parser's buffer holds the event's data so far plus the line being read; the slack
-    // leaves room for field names, so the limit means the same whatever the chunking.
-    maxBufferSize: maxEventSize + BUFFER_SLACK,
-  })
+      const eventData = data
+      const eventType = type
+      data = ''
+      dataLines = 0
+      type = undefined
+      if (onEvent(eventData, eventType, lastEventId === '' ? undefined : lastEventId)) stopped = true
+      return
+    }
+    // Field names are matched by their first character: the scan never leaves the line, and
+    // unknown fields and comments (`:`) cost one comparison.
+    switch (text.charCodeAt(start)) {
+      case 100: // data
+        if (isField(text, start, end, 'data')) {
+          const piece = value(text, start + 5, end)
+          data = dataLines === 0 ? piece : `${data}\n${piece}`
+          dataLines++
+          if (data.length > maxEventSize) throw limitError(maxEventSize)
+        }
+        return
+      case 101: // event
+        if (isField(text, start, end, 'event')) {
+          const name = value(text, start + 6, end)
+          type = name === '' || name === 'message' ? undefined : name
+        }
+        return
+      case 105: // id
+        if (isField(text, start, end, 'id')) {
+          const id = value(text, start + 3, end)
+          if (!id.includes('\0')) lastEventId = id
+        }
+        return
+      case 114: // retry
+        if (isField(text, start, end, 'retry')) {
+          const ms = value(text, start + 6, end)
+          // Only ASCII digits make a retry time; anything else is ignored.
+          if (/^[0-9]+$/.test(ms)) onRetry?.(Number.parseInt(ms, 10))
+        }
+        return
+    }
+  }
+
   return {
     feed(text) {
-      parser.feed(text)
-      if (overflow) throw overflow
-      endsWithCR = text.charCodeAt(text.length - 1) === 13
+      if (stopped || text.length === 0) return
+      let start = 0
+      if (afterCR) {
+        afterCR = false
+        if (text.charCodeAt(0) === LF) start = 1
+      }
+      // Where the next LF and CR are, each searched again only once passed: with no CR in the
+      // text (most servers) the loop is one indexOf per line.
+      let lf = text.indexOf('\n', start)
+      let cr = text.indexOf('\r', start)
+      while (true) {
+        if (lf !== -1 && lf < start) lf = text.indexOf('\n', start)
+        if (cr !== -1 && cr < start) cr = text.indexOf('\r', start)
+        const end = cr === -1 ? lf : lf === -1 || cr < lf ? cr : lf
+        if (end === -1) break
+        let next = end + 1
+        if (end === cr) {
+          // CR LF is one line end; a CR at the end of the text ends its line now, not when the
+          // next chunk shows whether an LF follows.
+          if (next === text.length) afterCR = true
+          else if (text.charCodeAt(next) === LF) next++
+        }
+        if (fragments.length === 0) line(text, start, end)
+        else {
+          fragments.push(text.slice(start, end))
+          const whole = fragments.join('')
+          fragments.length = 0
+          fragmentsSize = 0
+          line(whole, 0, whole.length)
+        }
+        start = next
+        if (stopped) return
+      }
+      if (start < text.length) {
+        fragmentsSize += text.length - start
+        if (fragmentsSize > maxLineSize) throw limitError(maxEventSize)
+        fragments.push(start === 0 ? text : text.slice(start))
+      }
     },
     end() {
-      // A CR at the very end is a complete line end (§9.2.5), but the parser waits to see
-      // whether an LF follows. Nothing follows, so supply the LF: CR LF is one line end.
-      if (endsWithCR) parser.feed('\n')
+      fragments.length = 0
+      fragmentsSize = 0
+      data = ''
+      dataLines = 0
+      type = undefined
     },
   }
 }
