@@ -95,4 +95,38 @@ describe('decode of an HTTP error response', () => {
       retryAfterMs: 250,
     })
   })
+
+  it('reads only the start of an endless error body, then cancels it', async () => {
+    const state = { pulled: 0, cancelled: false }
+    const filler = new TextEncoder().encode(' '.repeat(16 * 1024))
+    const endless = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"error":{"message":"overloaded","code":"busy"}}'))
+      },
+      pull(controller) {
+        state.pulled++
+        controller.enqueue(filler)
+      },
+      cancel() {
+        state.cancelled = true
+      },
+    })
+    const { values, error } = await collect(decode(new Response(endless, { status: 503 }), { protocol: 'openai-chat' }))
+    expect(values).toEqual([])
+    expect(errorSummary(error)).toMatchObject({
+      kind: 'http',
+      status: 503,
+      message: 'HTTP 503: overloaded',
+      code: 'busy',
+    })
+    expect(state.pulled).toBeLessThanOrEqual(5)
+    expect(state.cancelled).toBe(true)
+  })
+
+  it('still reads a whole error body shorter than the bound', async () => {
+    const body = JSON.stringify({ error: { message: 'm'.repeat(60_000), code: 'long' } })
+    const error = await httpError(new Response(body, { status: 400 }))
+    expect(error).toMatchObject({ kind: 'http', code: 'long' })
+    expect(error.message).toHaveLength('HTTP 400: '.length + 60_000)
+  })
 })

@@ -1,7 +1,7 @@
 import { StreamError } from './errors.js'
 
-/** Error bodies are read up to this size; a message never needs more. */
-const MAX_ERROR_BODY_CHARS = 64 * 1024
+/** Error bodies are read up to this many bytes, then cancelled; a message never needs more. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024
 
 /**
  * Turns a non-2xx `Response` into a `StreamError` of kind `http`: the status, the provider's
@@ -12,14 +12,12 @@ const MAX_ERROR_BODY_CHARS = 64 * 1024
  * - Anthropic: `{ type: 'error', error: { type: 'overloaded_error', message } }`
  * - Gemini: `{ error: { code, message, status, details: [RetryInfo] } }`, sometimes inside an array
  * - Ollama: `{ error: 'model "x" not found' }`
+ *
+ * Only the first 64 KiB of the body are read, and the rest is cancelled: a huge or endless error
+ * body costs no memory and cannot hold the error back.
  */
 export async function httpError(response: Response, now: () => number = Date.now): Promise<StreamError> {
-  let body = ''
-  try {
-    body = (await response.text()).slice(0, MAX_ERROR_BODY_CHARS)
-  } catch {
-    // The body is only decoration for the message; the status alone is still a clear error.
-  }
+  const body = await readErrorBody(response)
   const detail = parseErrorBody(body)
   const retryAfterMs = retryAfterFromHeaders(response.headers, now) ?? detail.retryAfterMs
   const statusText = response.statusText ? ` ${response.statusText}` : ''
@@ -29,6 +27,33 @@ export async function httpError(response: Response, now: () => number = Date.now
     ...(retryAfterMs !== undefined && { retryAfterMs }),
     ...(detail.code !== undefined && { code: detail.code }),
   })
+}
+
+/** The start of an error body as text: '' when there is none or it cannot be read. */
+async function readErrorBody(response: Response): Promise<string> {
+  const stream = response.body
+  if (stream === null || response.bodyUsed || stream.locked) return ''
+  const reader = stream.getReader()
+  const decoder = new TextDecoder()
+  let text = ''
+  let bytes = 0
+  try {
+    while (bytes < MAX_ERROR_BODY_BYTES) {
+      const { done, value } = await reader.read()
+      if (done) return text + decoder.decode()
+      const chunk =
+        value.byteLength > MAX_ERROR_BODY_BYTES - bytes ? value.subarray(0, MAX_ERROR_BODY_BYTES - bytes) : value
+      bytes += chunk.byteLength
+      text += decoder.decode(chunk, { stream: true })
+    }
+    return text
+  } catch {
+    // The body is only decoration for the message; the status alone is still a clear error.
+    return text
+  } finally {
+    // What was not read is not wanted: cancelling frees the connection instead of draining it.
+    reader.cancel().catch(() => {})
+  }
 }
 
 export interface ProviderErrorDetail {
