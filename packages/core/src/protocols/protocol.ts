@@ -67,14 +67,14 @@ export function openaiUsagePart(
   output: string,
 ): Extract<StreamPart, { type: 'usage' }> {
   const part: Extract<StreamPart, { type: 'usage' }> = { type: 'usage' }
-  if (typeof usage[input] === 'number') part.inputTokens = usage[input]
-  if (typeof usage[output] === 'number') part.outputTokens = usage[output]
+  if (isTokenCount(usage[input])) part.inputTokens = usage[input]
+  if (isTokenCount(usage[output])) part.outputTokens = usage[output]
   const details = usage[`${output}_details`]
-  if (isObject(details) && typeof details.reasoning_tokens === 'number') part.reasoningTokens = details.reasoning_tokens
+  if (isObject(details) && isTokenCount(details.reasoning_tokens)) part.reasoningTokens = details.reasoning_tokens
   const cache = usage[`${input}_details`]
   if (isObject(cache)) {
-    if (typeof cache.cached_tokens === 'number') part.cachedInputTokens = cache.cached_tokens
-    if (typeof cache.cache_write_tokens === 'number') part.cacheWriteInputTokens = cache.cache_write_tokens
+    if (isTokenCount(cache.cached_tokens)) part.cachedInputTokens = cache.cached_tokens
+    if (isTokenCount(cache.cache_write_tokens)) part.cacheWriteInputTokens = cache.cache_write_tokens
   }
   return part
 }
