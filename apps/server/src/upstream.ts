@@ -4,7 +4,7 @@
  * get this server's event ids (so they resume like simulated ones), and the upstream request
  * is aborted the moment the stream stops here.
  */
-import { decode, readSSE } from '@rivulet/core'
+import { decode, formatSSE, readSSE } from '@rivulet/core'
 import type { ServerContext, UpstreamOptions } from './context.js'
 import { errorResponse } from './errors.js'
 import { type AppContext, clientOfRequest, streamSse, takeSlot } from './generate.js'
@@ -107,9 +107,7 @@ async function relayEvents(response: Response, sink: RunSink): Promise<void> {
     const reader = sink.waitForReader()
     if (reader !== undefined) await reader
     if (carriesToken(event.data)) sink.countToken()
-    const lines = event.data.split('\n').map((line) => `data: ${line}`)
-    if (event.event !== undefined) lines.unshift(`event: ${event.event}`)
-    sink.event(`${lines.join('\n')}\n\n`)
+    sink.event(formatSSE(event.event === undefined ? { data: event.data } : { data: event.data, event: event.event }))
   }
 }
 
