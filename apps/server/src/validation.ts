@@ -1,3 +1,4 @@
+import { isStreamId } from '@rivulet/core'
 import type { z } from 'zod'
 import type { ApiError } from './errors.js'
 
@@ -33,12 +34,8 @@ export function fieldPath(path: readonly PropertyKey[]): string {
   return out
 }
 
-/** Ids a client may give a stream: URL-safe, short, no surprises in logs or paths. */
-const SANE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/
-
-export function isSaneId(id: string | undefined | null): id is string {
-  return typeof id === 'string' && SANE_ID.test(id)
-}
+/** Ids a client may give a stream: URL-safe, short, no surprises in logs or paths (core's rule, for every transport). */
+export const isSaneId: (id: unknown) => id is string = isStreamId
 
 /**
  * How deep a request's JSON may nest. Real requests stay under ten levels; past this, code that

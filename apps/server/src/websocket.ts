@@ -11,8 +11,8 @@
  */
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { readWebSocketClientFrame, writeWebSocketFrame } from '@rivulet/core'
 import { type RawData, type WebSocket, WebSocketServer } from 'ws'
-import { z } from 'zod'
 import type { ServerContext } from './context.js'
 import { checkPace, httpFault, simulatedSource, startRun, takeSlot } from './generate.js'
 import { checkChatRequest, type SocketRequest, simRequestFromChat, socketRequestSchema } from './requests/openai.js'
@@ -22,28 +22,12 @@ import { type Follower, MemoryLog, type Subscription } from './streams/log.js'
 import type { RunTarget, StreamRun } from './streams/run.js'
 import { errorFrame, type WsErrorFields, wsWire } from './streams/wire.js'
 import { relayedSource } from './upstream.js'
-import { isSaneId, nestsDeeperThan, tooDeep, validate } from './validation.js'
+import { nestsDeeperThan, tooDeep, validate } from './validation.js'
 
 export const WEBSOCKET_PATH = '/v1/ws'
 
 /** Bytes a socket may hold unwritten before its streams pause (their producers then wait too). */
 const SOCKET_BUFFER_BYTES = 64 * 1024
-
-const streamId = z.string().refine(isSaneId, 'must be 1 to 128 letters, digits, dots, colons, dashes or underscores')
-
-const frameSchema = z.discriminatedUnion('type', [
-  z.looseObject({
-    type: z.literal('start'),
-    id: streamId,
-    request: z.record(z.string(), z.unknown()),
-    resumable: z.boolean().optional(),
-  }),
-  z.looseObject({ type: z.literal('cancel'), id: z.string() }),
-  z.looseObject({ type: z.literal('resume'), id: z.string(), after: z.int().min(0) }),
-  z.looseObject({ type: z.literal('ping') }),
-])
-
-const KNOWN_TYPES = new Set(['start', 'cancel', 'resume', 'ping'])
 
 /** WebSocket close codes (RFC 6455 §7.4.1). */
 const CLOSE = { normal: 1000, goingAway: 1001, unsupportedData: 1003, policy: 1008, internalError: 1011 } as const
@@ -155,32 +139,16 @@ class SocketSession {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.closed) return
-    if (isBinary) {
-      this.close(CLOSE.unsupportedData, 'Binary frames are not supported: send JSON text frames')
+    const read = readWebSocketClientFrame(isBinary ? data : data.toString())
+    if (read.ok === 'ignored') return // newer clients may send frames this server predates
+    if (read.ok === false) {
+      this.close(read.binary ? CLOSE.unsupportedData : CLOSE.policy, read.reason)
       return
     }
-    let json: unknown
-    try {
-      json = JSON.parse(data.toString())
-    } catch {
-      this.close(CLOSE.policy, 'Frame is not valid JSON')
-      return
-    }
-    const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined
-    if (typeof type !== 'string' || Array.isArray(json)) {
-      this.close(CLOSE.policy, 'Frame must be a JSON object with a string "type"')
-      return
-    }
-    if (!KNOWN_TYPES.has(type)) return // newer clients may send frames this server predates
-    const frame = validate(frameSchema, json)
-    if (!frame.ok) {
-      this.close(CLOSE.policy, `Bad ${type} frame: ${frame.error.message}`)
-      return
-    }
-    const value = frame.value
+    const value = read.frame
     switch (value.type) {
       case 'ping':
-        this.send(JSON.stringify({ type: 'pong' }))
+        this.send(writeWebSocketFrame({ type: 'pong' }))
         break
       case 'start':
         if (this.streams.has(value.id)) this.close(CLOSE.policy, `Stream id ${value.id} is already in use`)

@@ -5,6 +5,7 @@
  * resumable has one reader, and the source waits for it (`waitForReader`): a client that stops
  * reading holds a bounded buffer, and past the stall window it is dropped and its slot freed.
  */
+import { isStreamError, type StreamErrorKind } from '@rivulet/core'
 
 /** Where a source writes. Every method is synchronous: the hot path makes no promise per token. */
 export interface RunSink {
@@ -67,8 +68,8 @@ export interface RunMarker {
 export interface RunError {
   message: string
   code: string
-  /** A `StreamErrorKind` for the WebSocket error frame; default `provider`. */
-  kind?: string
+  /** The kind for the WebSocket error frame; default `provider`. */
+  kind?: StreamErrorKind
   status?: number
   retryAfterMs?: number
 }
@@ -250,13 +251,13 @@ const ENDING_ERRORS: Partial<Record<RunOutcome, RunError>> = {
 
 /** A source's failure (an upstream gone wrong, mostly), keeping a `StreamError`'s kind and status. */
 function runError(error: unknown): RunError {
-  const detail = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>
   const out: RunError = {
     message: `The stream failed: ${error instanceof Error ? error.message : String(error)}`,
-    code: typeof detail.code === 'string' ? detail.code : 'stream_failed',
+    code: isStreamError(error) && error.code !== undefined ? error.code : 'stream_failed',
   }
-  if (typeof detail.kind === 'string') out.kind = detail.kind
-  if (typeof detail.status === 'number') out.status = detail.status
-  if (typeof detail.retryAfterMs === 'number') out.retryAfterMs = detail.retryAfterMs
+  if (!isStreamError(error)) return out
+  out.kind = error.kind
+  if (error.status !== undefined) out.status = error.status
+  if (error.retryAfterMs !== undefined) out.retryAfterMs = error.retryAfterMs
   return out
 }

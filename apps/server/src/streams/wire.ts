@@ -3,7 +3,14 @@
  * SSE events written by core's encoders, one stored event per SSE event so each gets its own
  * `id:`, or WebSocket frames. Faults become the wire's own misbehaviour.
  */
-import { anthropicEncoder, openaiChatEncoder, type ProtocolEncoder, type StreamPart } from '@rivulet/core'
+import {
+  anthropicEncoder,
+  openaiChatEncoder,
+  type ProtocolEncoder,
+  type StreamPart,
+  type WebSocketErrorFields,
+  writeWebSocketFrame,
+} from '@rivulet/core'
 import type { SimEvent } from '../sim/model.js'
 import type { RunError, RunSink } from './run.js'
 
@@ -110,10 +117,9 @@ export function splitEvents(text: string): string[] {
 /** WebSocket frames (see core's transports/websocket.ts for the protocol). */
 export function wsWire(id: string): Wire & { part(part: StreamPart, sink: RunSink): void } {
   let seq = 0
-  const quotedId = JSON.stringify(id)
   const part = (value: StreamPart, sink: RunSink) => {
-    sink.event(`{"type":"part","id":${quotedId},"seq":${++seq},"part":${JSON.stringify(value)}}`)
-    if (value.type === 'finish') sink.event(JSON.stringify({ type: 'end', id }))
+    sink.event(writeWebSocketFrame({ type: 'part', id, seq: ++seq, part: value }))
+    if (value.type === 'finish') sink.event(writeWebSocketFrame({ type: 'end', id }))
   }
   return {
     fail: ({ kind, ...fields }) => [errorFrame(id, { kind: kind ?? 'provider', ...fields })],
@@ -126,7 +132,7 @@ export function wsWire(id: string): Wire & { part(part: StreamPart, sink: RunSin
           return
         case 'malformed':
           // Not stored and not numbered: `seq` stays gapless, and a resume never replays it.
-          sink.raw(`{"type":"part","id":${quotedId},"seq":`)
+          sink.raw(`{"type":"part","id":${JSON.stringify(id)},"seq":`)
           return
         case 'provider-error':
           sink.event(errorFrame(id, { kind: 'provider', message: FAULT_ERROR.message, code: FAULT_ERROR.openaiCode }))
@@ -136,14 +142,8 @@ export function wsWire(id: string): Wire & { part(part: StreamPart, sink: RunSin
   }
 }
 
-export interface WsErrorFields {
-  kind: string
-  message: string
-  status?: number
-  code?: string
-  retryAfterMs?: number
-}
+export type WsErrorFields = WebSocketErrorFields
 
 export function errorFrame(id: string, error: WsErrorFields): string {
-  return JSON.stringify({ type: 'error', id, error })
+  return writeWebSocketFrame({ type: 'error', id, error })
 }

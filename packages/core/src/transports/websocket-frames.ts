@@ -79,8 +79,11 @@ export type ReadFrame<Frame> =
   | { ok: true; frame: Frame }
   /** A frame type this side does not know: ignored, as the protocol asks. */
   | { ok: 'ignored'; type: string }
-  /** Not a frame of the protocol; `id` is the stream it names, when that can be read. */
-  | { ok: false; error: StreamError; id?: string; binary?: boolean }
+  /**
+   * Not a frame of the protocol: `reason` says why in a few words (fit for a close frame's
+   * 123 bytes), `error` with an excerpt; `id` is the stream it names, when that can be read.
+   */
+  | { ok: false; error: StreamError; reason: string; id?: string; binary?: boolean }
 
 /** A server frame, checked field by field, so a bad part never reaches a decoder as something else. */
 export function readWebSocketServerFrame(data: unknown): ReadFrame<WebSocketServerFrame> {
@@ -88,7 +91,7 @@ export function readWebSocketServerFrame(data: unknown): ReadFrame<WebSocketServ
   if (read.ok !== true) return read
   const frame = read.frame
   const bad = (what: string) =>
-    malformedFrame(`Malformed WebSocket frame: ${what} in ${excerpt(data as string)}`, frame.id)
+    malformedFrame(`Frame has ${what}`, `Malformed WebSocket frame: ${what} in ${excerpt(data as string)}`, frame.id)
   switch (frame.type) {
     case 'part':
       if (typeof frame.id !== 'string') return bad('no stream id')
@@ -108,27 +111,27 @@ export function readWebSocketServerFrame(data: unknown): ReadFrame<WebSocketServ
 
 /**
  * A client frame, checked field by field. Stream ids are 1 to 128 letters, digits, dots, colons,
- * dashes or underscores, so they are safe in URLs, logs and store keys.
+ * dashes or underscores, starting with a letter or digit, so they are safe in URLs, logs and store keys.
  */
 export function readWebSocketClientFrame(data: unknown): ReadFrame<WebSocketClientFrame> {
   const read = readObject(data)
   if (read.ok !== true) return read
   const frame = read.frame
-  const bad = (what: string) => malformedFrame(`Bad ${frame.type} frame: ${what}`)
+  const bad = (what: string) => malformedFrame(`Bad ${frame.type} frame: ${what}`, `Bad ${frame.type} frame: ${what}`)
   switch (frame.type) {
     case 'start':
-      if (!isStreamId(frame.id)) return bad(`"id" ${STREAM_ID_RULE}`)
-      if (!isRecord(frame.request)) return bad('"request" must be an object')
+      if (!isStreamId(frame.id)) return bad(`id ${STREAM_ID_RULE}`)
+      if (!isRecord(frame.request)) return bad('request must be an object')
       if (frame.resumable !== undefined && typeof frame.resumable !== 'boolean')
-        return bad('"resumable" must be a boolean')
+        return bad('resumable must be a boolean')
       return { ok: true, frame: frame as WebSocketClientFrame }
     case 'cancel':
-      if (typeof frame.id !== 'string') return bad('"id" must be a string')
+      if (typeof frame.id !== 'string') return bad('id must be a string')
       return { ok: true, frame: frame as WebSocketClientFrame }
     case 'resume':
-      if (typeof frame.id !== 'string') return bad('"id" must be a string')
+      if (typeof frame.id !== 'string') return bad('id must be a string')
       if (typeof frame.after !== 'number' || !Number.isSafeInteger(frame.after) || frame.after < 0) {
-        return bad('"after" must be a whole number ≥ 0')
+        return bad('after must be a whole number ≥ 0')
       }
       return { ok: true, frame: frame as WebSocketClientFrame }
     case 'ping':
@@ -138,8 +141,8 @@ export function readWebSocketClientFrame(data: unknown): ReadFrame<WebSocketClie
   }
 }
 
-const STREAM_ID = /^[A-Za-z0-9._:-]{1,128}$/
-const STREAM_ID_RULE = 'must be 1 to 128 letters, digits, dots, colons, dashes or underscores'
+const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/
+const STREAM_ID_RULE = 'must be 1 to 128 letters, digits, dots, colons, dashes or underscores, starting with a letter or digit'
 
 /** Whether `value` is a stream id a client may choose. */
 export function isStreamId(value: unknown): value is string {
@@ -149,7 +152,8 @@ export function isStreamId(value: unknown): value is string {
 /** Any JSON object with a string `type`, or why not. */
 function readObject(data: unknown): ReadFrame<Record<string, unknown> & { type: string }> {
   if (typeof data !== 'string') {
-    return { ok: false, binary: true, error: new StreamError('parse', 'Malformed WebSocket frame: binary') }
+    const reason = 'Binary frames are not supported: send JSON text frames'
+    return { ok: false, binary: true, reason, error: new StreamError('parse', 'Malformed WebSocket frame: binary') }
   }
   let frame: unknown
   try {
@@ -157,10 +161,11 @@ function readObject(data: unknown): ReadFrame<Record<string, unknown> & { type: 
   } catch (cause) {
     // Also a RangeError from JSON nested too deep for the engine: still just a bad frame.
     const error = new StreamError('parse', `Malformed WebSocket frame: invalid JSON ${excerpt(data)}`, { cause })
-    return { ok: false, error, id: leadingId(data) }
+    return { ok: false, error, reason: 'Frame is not valid JSON', id: leadingId(data) }
   }
   if (!isRecord(frame) || typeof frame.type !== 'string') {
     return malformedFrame(
+      'Frame must be a JSON object with a string "type"',
       `Malformed WebSocket frame: no type in ${excerpt(data)}`,
       isRecord(frame) ? frame.id : undefined,
     )
@@ -168,9 +173,9 @@ function readObject(data: unknown): ReadFrame<Record<string, unknown> & { type: 
   return { ok: true, frame: frame as Record<string, unknown> & { type: string } }
 }
 
-function malformedFrame(message: string, id?: unknown): ReadFrame<never> {
+function malformedFrame(reason: string, message: string, id?: unknown): ReadFrame<never> {
   const error = new StreamError('parse', message)
-  return typeof id === 'string' ? { ok: false, error, id } : { ok: false, error }
+  return typeof id === 'string' ? { ok: false, error, reason, id } : { ok: false, error, reason }
 }
 
 /**
