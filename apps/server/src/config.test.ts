@@ -24,6 +24,12 @@ describe('optionsFromEnv', () => {
     expect(optionsFromEnv({})).toEqual({})
   })
 
+  it('reads the allowed hosts and the per-client stream cap', () => {
+    expect(
+      optionsFromEnv({ RIVULET_ALLOWED_HOSTS: 'demo.example, .corp.example', RIVULET_MAX_STREAMS_PER_CLIENT: '8' }),
+    ).toEqual({ allowedHosts: ['demo.example', '.corp.example'], limits: { maxStreamsPerClient: 8 } })
+  })
+
   it('refuses a number that is not one', () => {
     expect(() => optionsFromEnv({ PORT: 'eighty' })).toThrow(/PORT/)
   })
