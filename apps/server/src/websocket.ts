@@ -44,7 +44,19 @@ export function attachWebSocket(server: Server, ctx: ServerContext): WebSocketEn
   const alive = new WeakSet<WebSocket>()
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname
+    // A throw in an event listener would end the process: every upgrade is answered, whatever it holds.
+    try {
+      upgrade(request, socket, head)
+    } catch (error) {
+      ctx.logger?.error(`${WEBSOCKET_PATH} upgrade failed`, error)
+      if (!socket.destroyed) reject(socket, 500, 'Internal Server Error')
+    }
+  })
+
+  const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {}) // a peer gone mid-handshake
+    const path = pathOf(request.url)
+    if (path === undefined) return reject(socket, 400, 'Bad Request')
     if (path !== WEBSOCKET_PATH) return reject(socket, 404, 'Not Found')
     if (!ctx.isAllowedHost(request.headers.host)) return reject(socket, 403, 'Forbidden')
     // Browsers do not apply CORS to WebSockets: the origin is checked here instead.
@@ -59,7 +71,7 @@ export function attachWebSocket(server: Server, ctx: ServerContext): WebSocketEn
       new SocketSession(ws, ctx, clientOf(request))
       ctx.logger?.info(`${timestamp()} GET ${WEBSOCKET_PATH} 101`)
     })
-  })
+  }
 
   // Protocol-level pings find sockets whose peer vanished without a close (a half-open TCP connection).
   const heartbeat = setInterval(() => {
@@ -83,6 +95,15 @@ export function attachWebSocket(server: Server, ctx: ServerContext): WebSocketEn
     get sockets() {
       return wss.clients.size
     },
+  }
+}
+
+/** The path of a request target; undefined when it is not a URL at all. */
+function pathOf(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? '/', 'http://localhost').pathname
+  } catch {
+    return undefined
   }
 }
 

@@ -432,4 +432,15 @@ export const ABUSE_CASES: AbuseCase[] = [
       expect(sse.text).toContain('300000000')
     },
   },
+  {
+    name: 'an upgrade request whose target is not a URL gets a 4xx, not a crash',
+    async run({ url }) {
+      const upgrade =
+        'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n'
+      for (const target of ['http://[', 'http://a:b@[::1', '*'])
+        expect(await rawRequest(url, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${upgrade}\r\n`), target).toMatch(
+          /^HTTP\/1\.1 4\d\d /,
+        )
+    },
+  },
 ]
