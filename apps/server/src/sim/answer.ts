@@ -355,14 +355,25 @@ export interface AnswerOptions {
 
 /** A markdown answer as tokens. */
 export function writeAnswer(prompt: string, random: Random, options: AnswerOptions): string[] {
+  const tokens: string[] = []
+  for (const piece of answerPieces(prompt, random, options)) for (const token of tokenize(piece)) tokens.push(token)
+  return options.tokens === undefined ? tokens : tokens.slice(0, options.tokens)
+}
+
+/**
+ * The answer's text in pieces, block by block (each starts with a line break, a token
+ * boundary), made as they are asked for: a long answer can be played without being held
+ * whole. With `tokens`, the pieces hold at least that many tokens; the caller cuts the rest.
+ */
+export function* answerPieces(prompt: string, random: Random, options: AnswerOptions): Generator<string> {
   const topic = topicOf(prompt)
   const writer: Writer = { topic, random, sentences: new Deck(SENTENCES, random) }
   const exact = options.tokens
   const target = exact ?? options.defaultTokens
-  if (target <= 0) return []
-  let text = options.lead ?? fill(random.pick(OPENERS), topic, random)
-  // Counted block by block (each starts after a line break, a token boundary), not from the top each time.
-  let count = countTokens(text)
+  if (target <= 0) return
+  const opener = options.lead ?? fill(random.pick(OPENERS), topic, random)
+  let count = countTokens(opener)
+  yield opener
   while (count < target) {
     let next = block(writer)
     let added = countTokens(`\n\n${next.text}`)
@@ -371,12 +382,10 @@ export function writeAnswer(prompt: string, random: Random, options: AnswerOptio
       next = { prose: true, text: sentences(random.int(2, 4), writer) }
       added = countTokens(`\n\n${next.text}`)
     }
-    text += `\n\n${next.text}`
     count += added
+    yield `\n\n${next.text}`
   }
-  if (exact === undefined) text += `\n\n${fill(random.pick(CLOSERS), topic, random)}`
-  const tokens = tokenize(text)
-  return exact === undefined ? tokens : tokens.slice(0, exact)
+  if (exact === undefined) yield `\n\n${fill(random.pick(CLOSERS), topic, random)}`
 }
 
 /** The model's thinking before it answers, at most `maxTokens` long. */

@@ -4,10 +4,10 @@
  * wire formats or HTTP; the endpoints encode what it yields.
  */
 import type { FinishReason, StreamPart } from '@rivulet/core'
-import { toolResultLead, writeAnswer, writeReasoning, writeToolPreface } from './answer.js'
+import { answerPieces, toolResultLead, writeAnswer, writeReasoning, writeToolPreface } from './answer.js'
 import type { RequestSimulation, SimulationDefaults } from './options.js'
 import { createRandom, hashSeed, type Random } from './random.js'
-import { countTokens, TokenList, tokenize } from './tokens.js'
+import { countTokens, LazyTokenList, TokenList, type Tokens, tokenize } from './tokens.js'
 import { argsFromSchema, DEFAULT_ARGS_MAX_TOKENS } from './tool-args.js'
 
 export const SIM_MODEL = 'rivulet-sim'
@@ -48,8 +48,8 @@ export interface AnswerPlan {
   inputTokens: number
   /** Reasoning tokens, in order (a compact list: see `TokenList`). */
   reasoning: TokenList
-  /** Text tokens, in order. */
-  text: TokenList
+  /** Text tokens, in order: held compactly, or made as they are read for an answer of a set length. */
+  text: Tokens
   toolCalls: PlannedToolCall[]
   finish: Extract<FinishReason, 'stop' | 'length' | 'tool-calls'>
   outputTokens: number
@@ -65,16 +65,18 @@ export function planAnswer(request: SimRequest, simulation: RequestSimulation = 
   let budget = request.maxTokens ?? Number.POSITIVE_INFINITY
   let truncated = false
 
-  const take = (tokens: string[]): string[] => {
-    if (tokens.length <= budget) {
-      budget -= tokens.length
-      return tokens
+  /** How many of `count` tokens fit what is left of the output cap (and takes them). */
+  const takeCount = (count: number): number => {
+    if (count <= budget) {
+      budget -= count
+      return count
     }
     truncated = true
-    const kept = tokens.slice(0, Math.max(0, budget))
+    const kept = Math.max(0, budget)
     budget = 0
     return kept
   }
+  const take = (tokens: string[]): string[] => tokens.slice(0, takeCount(tokens.length))
 
   const reasoningOn = simulation.reasoning ?? request.reasoning
   const reasoning = reasoningOn
@@ -82,19 +84,27 @@ export function planAnswer(request: SimRequest, simulation: RequestSimulation = 
     : []
 
   const calls = last?.role === 'tool' ? [] : chooseTools(request, prompt, random)
-  let text: string[]
+  let text: Tokens
   if (calls.length > 0) {
-    text = random.chance(0.5) ? tokenize(writeToolPreface(calls[0]?.name ?? '', random)) : []
-    if (simulation.tokens !== undefined) text = text.slice(0, simulation.tokens)
+    let preface = random.chance(0.5) ? tokenize(writeToolPreface(calls[0]?.name ?? '', random)) : []
+    if (simulation.tokens !== undefined) preface = preface.slice(0, simulation.tokens)
+    text = new TokenList(take(preface))
   } else {
     const lead = last?.role === 'tool' ? toolResultLead(last.content, random) : undefined
-    text = writeAnswer(prompt, random, {
+    const options = {
       ...(simulation.tokens !== undefined && { tokens: simulation.tokens }),
       defaultTokens: random.int(80, 320),
       ...(lead !== undefined && { lead }),
-    })
+    }
+    if (simulation.tokens === undefined) text = new TokenList(take(writeAnswer(prompt, random, options)))
+    else {
+      // An exact length is known before a word is written: the text is made as it plays, so a
+      // 32,768-token answer costs neither its time up front nor its memory while it streams.
+      const length = takeCount(simulation.tokens)
+      const from = random.fork()
+      text = new LazyTokenList(length, () => answerPieces(prompt, from.fork(), options))
+    }
   }
-  text = take(text)
 
   // A tool call goes out whole or not at all: arguments cut short are not JSON.
   const toolCalls: PlannedToolCall[] = []
@@ -123,7 +133,7 @@ export function planAnswer(request: SimRequest, simulation: RequestSimulation = 
     seed,
     inputTokens: inputTokensOf(request),
     reasoning: new TokenList(reasoning),
-    text: new TokenList(text),
+    text,
     toolCalls,
     finish: truncated ? 'length' : toolCalls.length > 0 ? 'tool-calls' : 'stop',
     outputTokens,

@@ -9,6 +9,8 @@ export interface Random {
   int(min: number, max: number): number
   pick<T>(items: readonly T[]): T
   chance(probability: number): boolean
+  /** An independent source at this one's position: it draws what this one would draw next. */
+  fork(): Random
 }
 
 /**
@@ -19,7 +21,11 @@ export interface Random {
  * random.pick(['a', 'b']) // same choice every run
  */
 export function createRandom(seed: number): Random {
-  let state = seed >>> 0
+  return fromState(seed >>> 0)
+}
+
+function fromState(initial: number): Random {
+  let state = initial
   const next = () => {
     state = (state + 0x6d2b79f5) >>> 0
     let t = state
@@ -32,6 +38,7 @@ export function createRandom(seed: number): Random {
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
     pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)] as T,
     chance: (probability) => next() < probability,
+    fork: () => fromState(state),
   }
 }
 

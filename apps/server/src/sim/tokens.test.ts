@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { countTokens, TokenList, tokenize } from './tokens.js'
+import { countTokens, LazyTokenList, TokenList, tokenize } from './tokens.js'
 
 describe('tokenize', () => {
   it('cuts any text into tokens that join back to it, as many as countTokens says', () => {
@@ -41,5 +41,25 @@ describe('TokenList', () => {
     expect(list.at(3)).toBe(tokens[3])
     expect(list.at(1)).toBe(tokens[1])
     expect(list.join('|')).toBe(tokens.join('|'))
+  })
+})
+
+describe('LazyTokenList', () => {
+  it('makes the tokens of its pieces as they are read, and starts over to read backwards', () => {
+    const pieces = ['Streams of tokens,', '\n\nsupercalifragilistic words', '\n\nand more']
+    let started = 0
+    const list = new LazyTokenList(8, () => {
+      started++
+      return pieces[Symbol.iterator]()
+    })
+    const expected = tokenize(pieces.join('')).slice(0, 8)
+    expect(started).toBe(0)
+    expect(list.at(0)).toBe(expected[0])
+    expect(list.toArray()).toEqual(expected)
+    expect(list.at(7)).toBe(expected[7])
+    expect(list.at(2)).toBe(expected[2])
+    expect(started).toBe(2)
+    expect(list.join('')).toBe(expected.join(''))
+    expect(() => list.at(8)).toThrow(RangeError)
   })
 })

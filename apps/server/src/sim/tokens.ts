@@ -39,7 +39,7 @@ export function countTokens(text: string): number {
  * most `LONG_WORD` characters): a long answer takes a fifth of what an array of strings does,
  * which is what a stream waiting on a slow reader keeps. Read in order, `at` is O(1).
  */
-export class TokenList {
+export class TokenList implements Tokens {
   readonly length: number
   private readonly text: string
   private readonly lengths: Uint8Array
@@ -73,6 +73,57 @@ export class TokenList {
   join(separator = ''): string {
     if (separator === '') return this.text
     return Array.from({ length: this.length }, (_, i) => this.at(i)).join(separator)
+  }
+
+  toArray(): string[] {
+    return Array.from({ length: this.length }, (_, i) => this.at(i))
+  }
+}
+
+/** Tokens read by position: a `TokenList`, or a `LazyTokenList` that makes them as they are read. */
+export interface Tokens {
+  readonly length: number
+  at(index: number): string
+  join(separator?: string): string
+  toArray(): string[]
+}
+
+/**
+ * `length` tokens of a text made in pieces as it is read (`pieces` starts the making over):
+ * read in order, only the piece being read is held, however long the text. Reading backwards
+ * starts over from the first piece.
+ */
+export class LazyTokenList implements Tokens {
+  readonly length: number
+  readonly #pieces: () => Iterator<string>
+  #iterator: Iterator<string> | undefined
+  #window: string[] = []
+  /** The index of `#window[0]`. */
+  #base = 0
+
+  constructor(length: number, pieces: () => Iterator<string>) {
+    this.length = length
+    this.#pieces = pieces
+  }
+
+  at(index: number): string {
+    if (index < 0 || index >= this.length) throw new RangeError(`no token ${index}`)
+    if (this.#iterator === undefined || index < this.#base) {
+      this.#iterator = this.#pieces()
+      this.#window = []
+      this.#base = 0
+    }
+    while (index >= this.#base + this.#window.length) {
+      const next = this.#iterator.next()
+      if (next.done) throw new RangeError(`the text ends before token ${index}`)
+      this.#base += this.#window.length
+      this.#window = tokenize(next.value)
+    }
+    return this.#window[index - this.#base] as string
+  }
+
+  join(separator = ''): string {
+    return this.toArray().join(separator)
   }
 
   toArray(): string[] {
