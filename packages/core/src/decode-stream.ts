@@ -1,6 +1,6 @@
 import { isStreamError, StreamError } from './errors.js'
 import { createLineFramer } from './framing/ndjson.js'
-import { readText } from './framing/source.js'
+import { createTextReader, type TextReader } from './framing/source.js'
 import { createSSEFramer } from './framing/sse.js'
 import { interrupted, type ProtocolDecoder } from './protocols/protocol.js'
 import type { ByteSource, StreamPart } from './types.js'
@@ -44,111 +44,65 @@ export function decodeWith(
   decoder: ProtocolDecoder,
   options: DecodeStreamOptions = {},
 ): AsyncIterableIterator<StreamPart> {
-  return new PartIterator(decodeBatches(source, decoder, options))
+  return new PartIterator(source, decoder, options)
 }
 
-/**
- * The decoding loop. It yields the parts of each chunk as one batch (the same array, refilled):
- * a generator resumes once per chunk, not once per token.
- */
-async function* decodeBatches(
-  source: ByteSource,
-  decoder: ProtocolDecoder,
-  options: DecodeStreamOptions,
-): AsyncGenerator<StreamPart[], void, undefined> {
-  const out: StreamPart[] = []
-  const skipped: Skipped = { count: 0 }
-  const message = options.lenient ? lenientMessage(decoder, options, skipped) : strictMessage(decoder)
-  const position: Position = {}
-  let current = source
-  let finished = false
-  try {
-    reading: while (true) {
-      // A fresh framer per connection: a resumed stream starts at an event boundary, so
-      // half an event left from the dropped connection must not be joined to it.
-      const framer = createFramer(decoder, message, out, options, position)
-      let dropped: StreamError | undefined
-      try {
-        for await (const text of readText(current, options.signal)) {
-          options.onActivity?.()
-          framer.feed(text)
-          if (out.length > 0) {
-            finished = (out[out.length - 1] as StreamPart).type === 'finish'
-            yield out
-            out.length = 0
-          }
-          // Leaving the loop cancels the body: after the terminal signal nothing is left to read.
-          if (decoder.closed) break reading
-        }
-        framer.end()
-        if (decoder.closed) break
-        try {
-          decoder.end(out)
-          break
-        } catch (error) {
-          const typed = typedError(error)
-          if (typed.kind !== 'interrupted' || options.reconnect === undefined) throw typed
-          dropped = typed
-        }
-      } catch (error) {
-        if (!isStreamError(error) || error.kind !== 'network' || options.reconnect === undefined) throw error
-        dropped = error
-      }
-      const next = position.lastEventId === undefined ? undefined : await resume(options, position.lastEventId, dropped)
-      if (next === undefined) throw dropped
-      current = next
-    }
-    if (out.length > 0) finished = (out[out.length - 1] as StreamPart).type === 'finish'
-    // Every decoder ends a complete answer with a finish part. In lenient mode, one missing after
-    // a skipped event means that event carried the end: the answer is cut short, not done.
-    if (skipped.count > 0 && !finished) throw new StreamError('interrupted', MALFORMED_END)
-  } catch (error) {
-    // Nothing received is dropped: the parts decoded before the error go out first.
-    if (out.length > 0) yield out
-    throw error
-  }
-  if (out.length > 0) yield out
-}
-
-const NO_PARTS: readonly StreamPart[] = []
+const DONE: IteratorResult<StreamPart> = Object.freeze({ value: undefined, done: true })
 
 /**
- * Hands out the batches' parts one by one. A part already decoded is returned as a resolved
- * promise, with no generator to resume: per token, the cost is one promise and one result.
+ * The decoding loop, driven by the consumer's `next()` calls: one awaited read per chunk, whose
+ * text is framed and decoded at once into `out`; the parts of a chunk are then handed out as
+ * resolved promises, with nothing else to resume. There is no generator between the body's
+ * reader and the consumer: per token the cost is one promise and one result.
  *
  * Calls made before the previous one settled (iterator helpers, prefetching combinators) queue
- * behind it, as the AsyncIterator contract asks: the next batch is only read once the current
- * one is handed out, because the loop refills the same array.
+ * behind it, as the AsyncIterator contract asks: `out` is only refilled once handed out.
  */
 class PartIterator implements AsyncIterableIterator<StreamPart> {
-  private batch: readonly StreamPart[] = NO_PARTS
+  /** The parts of the last chunk read; `index` of them handed out. */
+  private readonly out: StreamPart[] = []
   private index = 0
-  /** The last call that had to wait for the loop, until it settles. */
+  /** The last call that had to wait for a read, until it settles. */
   private pending: Promise<IteratorResult<StreamPart>> | undefined
+  private readonly message: MessageHandler
+  private readonly skipped: Skipped = { count: 0 }
+  private readonly position: Position = {}
+  private current: ByteSource
+  private reader: TextReader | undefined
+  private framer: Framer | undefined
+  /** Nothing more will be read; what is left in `out`, then `failure` if any, goes out. */
+  private ended = false
+  private failure: { error: unknown } | undefined
+  /** Whether the last part that went out was a finish. */
+  private finished = false
 
-  constructor(private readonly batches: AsyncGenerator<StreamPart[], void, undefined>) {}
+  constructor(
+    source: ByteSource,
+    private readonly decoder: ProtocolDecoder,
+    private readonly options: DecodeStreamOptions,
+  ) {
+    this.current = source
+    this.message = options.lenient ? lenientMessage(decoder, options, this.skipped) : strictMessage(decoder)
+  }
 
   next(): Promise<IteratorResult<StreamPart>> {
-    if (this.pending === undefined && this.index < this.batch.length) {
-      return Promise.resolve({ value: this.batch[this.index++] as StreamPart, done: false })
+    if (this.pending === undefined && this.index < this.out.length) {
+      return Promise.resolve({ value: this.out[this.index++] as StreamPart, done: false })
     }
     return this.enqueue(this.step)
   }
 
-  async return(): Promise<IteratorResult<StreamPart>> {
+  return(): Promise<IteratorResult<StreamPart>> {
     return this.enqueue(async () => {
-      this.batch = NO_PARTS
-      // Ends the loop, whose cleanup cancels the body.
-      await this.batches.return()
-      return { value: undefined, done: true }
+      this.stop()
+      return DONE
     })
   }
 
-  async throw(error?: unknown): Promise<IteratorResult<StreamPart>> {
+  throw(error?: unknown): Promise<IteratorResult<StreamPart>> {
     return this.enqueue(async () => {
-      this.batch = NO_PARTS
-      await this.batches.throw(error)
-      return { value: undefined, done: true }
+      this.stop()
+      throw error
     })
   }
 
@@ -156,26 +110,115 @@ class PartIterator implements AsyncIterableIterator<StreamPart> {
     return this
   }
 
+  /** Ends the stream here: cancels the body, and nothing decoded but not handed out goes out. */
+  private stop(): void {
+    this.ended = true
+    this.failure = undefined
+    this.out.length = 0
+    this.index = 0
+    this.reader?.cancel()
+  }
+
   private readonly step = async (): Promise<IteratorResult<StreamPart>> => {
-    if (this.index < this.batch.length) return { value: this.batch[this.index++] as StreamPart, done: false }
-    this.batch = NO_PARTS
-    const result = await this.batches.next()
-    if (result.done) return { value: undefined, done: true }
-    this.batch = result.value
-    this.index = 1
-    return { value: result.value[0] as StreamPart, done: false }
+    if (this.index < this.out.length) return { value: this.out[this.index++] as StreamPart, done: false }
+    this.out.length = 0
+    this.index = 0
+    if (!this.ended) {
+      try {
+        await this.fill()
+      } catch (error) {
+        // Nothing received is dropped: the parts decoded before the error go out first.
+        this.ended = true
+        this.failure = { error }
+        this.reader?.cancel()
+      }
+      if (this.out.length > 0) {
+        this.finished = (this.out[this.out.length - 1] as StreamPart).type === 'finish'
+        this.index = 1
+        return { value: this.out[0] as StreamPart, done: false }
+      }
+    }
+    const failure = this.failure
+    if (failure === undefined) return DONE
+    this.failure = undefined
+    throw failure.error
+  }
+
+  /** Reads until a chunk yields parts or the stream ends; throws what ends it badly. */
+  private async fill(): Promise<void> {
+    const { decoder, options, out } = this
+    while (true) {
+      if (this.reader === undefined) {
+        this.reader = createTextReader(this.current, options.signal)
+        // A fresh framer per connection: a resumed stream starts at an event boundary, so
+        // half an event left from the dropped connection must not be joined to it.
+        this.framer = createFramer(decoder, this.message, out, options, this.position)
+      }
+      const framer = this.framer as Framer
+      let text: string | undefined
+      try {
+        text = await this.reader.read()
+      } catch (error) {
+        if (!isStreamError(error) || error.kind !== 'network' || options.reconnect === undefined) throw error
+        await this.reconnect(error)
+        continue
+      }
+      if (text !== undefined) {
+        options.onActivity?.()
+        framer.feed(text)
+        // After the terminal signal nothing is left to read: the body is cancelled at once.
+        if (decoder.closed) return this.end()
+        if (out.length > 0) return
+        continue
+      }
+      framer.end()
+      if (!decoder.closed) {
+        try {
+          decoder.end(out)
+        } catch (error) {
+          const typed = typedError(error)
+          if (typed.kind !== 'interrupted' || options.reconnect === undefined) throw typed
+          await this.reconnect(typed)
+          continue
+        }
+      }
+      return this.end()
+    }
+  }
+
+  private end(): void {
+    this.ended = true
+    this.reader?.cancel()
+    const { out } = this
+    const finished = out.length > 0 ? (out[out.length - 1] as StreamPart).type === 'finish' : this.finished
+    // Every decoder ends a complete answer with a finish part. In lenient mode, one missing after
+    // a skipped event means that event carried the end: the answer is cut short, not done.
+    if (this.skipped.count > 0 && !finished) throw new StreamError('interrupted', MALFORMED_END)
+  }
+
+  /** Goes on with the server's continuation of a dropped stream, or throws why it dropped. */
+  private async reconnect(dropped: StreamError): Promise<void> {
+    const { lastEventId } = this.position
+    const next = lastEventId === undefined ? undefined : await resume(this.options, lastEventId, dropped)
+    if (next === undefined) throw dropped
+    this.current = next
+    this.reader = undefined
   }
 
   private enqueue(run: () => Promise<IteratorResult<StreamPart>>): Promise<IteratorResult<StreamPart>> {
-    // After a rejection the queue goes on: the loop has ended, so the calls behind it get `done`.
+    // After a rejection the queue goes on: the stream has ended, so the calls behind it get `done`.
     const result = this.pending === undefined ? run() : this.pending.then(run, run)
     this.pending = result
     // Registered before the caller's own callbacks, so the caller's next call takes the fast path.
-    const settled = () => {
-      if (this.pending === result) this.pending = undefined
-    }
+    const settled = this.settled(result)
     result.then(settled, settled)
     return result
+  }
+
+  private settled(result: Promise<unknown>): () => void {
+    return () => {
+      if (this.pending === result) this.pending = undefined
+    }
   }
 }
 

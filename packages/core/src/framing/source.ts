@@ -20,56 +20,111 @@ interface ChunkReader {
  * or a chunk that is neither bytes nor a string. Only `StreamError`s are thrown.
  */
 export async function* readText(source: ByteSource, signal?: AbortSignal): AsyncGenerator<string, void, undefined> {
-  if (signal?.aborted) {
-    cancelSource(source, signal.reason)
-    throw abortError(signal)
+  const reader = createTextReader(source, signal)
+  try {
+    for (let text = await reader.read(); text !== undefined; text = await reader.read()) yield text
+  } finally {
+    reader.cancel()
   }
-  if (isResponse(source) && !source.ok) throw await httpError(source)
+}
 
-  const reader = openReader(source, signal)
-  const onAbort = () => reader.cancel(signal?.reason)
-  signal?.addEventListener('abort', onAbort, { once: true })
+/** `readText` as a pull reader: one awaited call per chunk, no generator between. */
+export interface TextReader {
+  /** The next piece of text, or `undefined` once the source ended. Throws `StreamError`s only. */
+  read(): Promise<string | undefined>
+  /** Stops reading and cancels the body; nothing after the end, an error or a cancel is read. */
+  cancel(): void
+}
+
+export function createTextReader(source: ByteSource, signal?: AbortSignal): TextReader {
+  let reader: ChunkReader | undefined
+  let started = false
+  let finished = false
   // One decoder per stream: `stream: true` keeps a split multi-byte sequence until its end arrives.
   const decoder = new TextDecoder()
   let first = true
-  let finished = false
-  try {
-    while (true) {
-      let result: Awaited<ReturnType<ChunkReader['read']>>
-      try {
-        result = await reader.read()
-      } catch (error) {
-        if (signal?.aborted) throw abortError(signal)
-        if (isAbortError(error)) throw new StreamError('aborted', 'The stream was aborted', { cause: error })
-        throw new StreamError('network', `The stream failed: ${messageOf(error)}`, { cause: error })
-      }
-      if (signal?.aborted) throw abortError(signal)
-      if (typeof result !== 'object' || result === null) throw unreadable('its reader returned no iterator result')
-      if (result.done) break
-      const value = result.value
-      if (value === undefined) continue
-      let text: string
-      if (typeof value === 'string') text = value
-      else {
-        try {
-          text = decoder.decode(value, { stream: true })
-        } catch (cause) {
-          throw unreadable(`it delivered a chunk that is neither bytes nor a string (${describe(value)})`, cause)
-        }
-      }
-      if (first && text.length > 0) {
-        first = false
-        // TextDecoder drops a BOM at the start of bytes; text sources may still carry one.
-        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
-      }
-      if (text.length > 0) yield text
-    }
+  const onAbort = () => reader?.cancel(signal?.reason)
+  const finish = (cancel: boolean) => {
+    if (finished) return
     finished = true
-    const rest = decoder.decode()
-    if (rest.length > 0) yield rest
-  } finally {
     signal?.removeEventListener('abort', onAbort)
-    if (!finished) reader.cancel(signal?.reason)
+    if (cancel) reader?.cancel(signal?.reason)
+  }
+
+  const open = async () => {
+    started = true
+    if (signal?.aborted) {
+      cancelSource(source, signal.reason)
+      throw abortError(signal)
+    }
+    if (isResponse(source) && !source.ok) throw await httpError(source)
+    reader = openReader(source, signal)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  }
+
+  // Text from one chunk: undefined for a chunk that decodes to nothing (half a character).
+  const decode = (value: Uint8Array | string): string | undefined => {
+    let text: string
+    if (typeof value === 'string') text = value
+    else {
+      try {
+        text = decoder.decode(value, { stream: true })
+      } catch (cause) {
+        throw unreadable(`it delivered a chunk that is neither bytes nor a string (${describe(value)})`, cause)
+      }
+    }
+    if (first && text.length > 0) {
+      first = false
+      // TextDecoder drops a BOM at the start of bytes; text sources may still carry one.
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+    }
+    return text.length > 0 ? text : undefined
+  }
+
+  const failed = (error: unknown): StreamError => {
+    if (signal?.aborted) return abortError(signal)
+    if (isAbortError(error)) return new StreamError('aborted', 'The stream was aborted', { cause: error })
+    return new StreamError('network', `The stream failed: ${messageOf(error)}`, { cause: error })
+  }
+
+  return {
+    // One async call per chunk: this is the read loop of every decode.
+    async read() {
+      if (finished) return undefined
+      try {
+        if (!started) await open()
+        const chunks = reader as ChunkReader
+        while (true) {
+          let result: Awaited<ReturnType<ChunkReader['read']>>
+          try {
+            result = await chunks.read()
+          } catch (error) {
+            throw failed(error)
+          }
+          if (signal?.aborted) throw abortError(signal)
+          if (typeof result !== 'object' || result === null) throw unreadable('its reader returned no iterator result')
+          if (result.done) {
+            finish(false)
+            const rest = decoder.decode()
+            return rest.length > 0 ? rest : undefined
+          }
+          if (result.value === undefined) continue
+          const text = decode(result.value)
+          if (text !== undefined) return text
+        }
+      } catch (error) {
+        finish(true)
+        throw error
+      }
+    },
+    cancel() {
+      if (!started) {
+        started = true
+        finished = true
+        return
+      }
+      finish(true)
+    },
   }
 }
 
