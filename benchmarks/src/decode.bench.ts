@@ -1,10 +1,11 @@
+import { pathToFileURL } from 'node:url'
 import { jsonSchema, parseJsonEventStream } from '@ai-sdk/provider-utils'
 import { Stream as AnthropicStream } from '@anthropic-ai/sdk/core/streaming'
-import { decode, type Protocol } from '@rivulet/core'
+import { type ByteSource, decode, type Protocol } from '@rivulet/core'
 import { createParser } from 'eventsource-parser'
 import { Stream as OpenAIStream } from 'openai/core/streaming'
 import { body, tokens } from './corpus.js'
-import { type Contender, chunk, compare, type Measured, prng, streamOf } from './harness.js'
+import { type Contender, chunk, compare, fmt, type Measured, prng, streamOf, table } from './harness.js'
 
 type Extract = (event: Record<string, unknown>) => string | undefined
 
@@ -15,8 +16,40 @@ const openaiText: Extract = (chunk) => {
 const anthropicText: Extract = (event) =>
   event.type === 'content_block_delta' ? ((event.delta as { text?: string }).text ?? undefined) : undefined
 
-/** The hand-written floor: streaming TextDecoder + eventsource-parser + JSON.parse of each event. */
+/**
+ * The hand-written floor, no library: streaming TextDecoder, a split on LF, JSON.parse of each
+ * `data:` line. It knows the bodies' shape (LF line ends, one data line per event), so it is the
+ * least any SSE reader can do; a real parser also handles CR, multi-line data and fields.
+ */
 async function floor(chunks: Uint8Array[], extract: Extract): Promise<string> {
+  const texts: string[] = []
+  const decoder = new TextDecoder()
+  const reader = streamOf(chunks).getReader()
+  let rest = ''
+  while (true) {
+    const { done, value } = await reader.read()
+    if (done) break
+    const text = rest + decoder.decode(value, { stream: true })
+    let start = 0
+    let newline = text.indexOf('\n')
+    while (newline !== -1) {
+      if (text.startsWith('data: ', start)) {
+        const data = text.slice(start + 6, newline)
+        if (data !== '[DONE]') {
+          const delta = extract(JSON.parse(data))
+          if (delta) texts.push(delta)
+        }
+      }
+      start = newline + 1
+      newline = text.indexOf('\n', start)
+    }
+    rest = text.slice(start)
+  }
+  return texts.join('')
+}
+
+/** eventsource-parser's callback API + TextDecoder + JSON.parse: what our SSE framing builds on. */
+async function eventsourceParser(chunks: Uint8Array[], extract: Extract): Promise<string> {
   const texts: string[] = []
   const parser = createParser({
     onEvent(event) {
@@ -35,9 +68,25 @@ async function floor(chunks: Uint8Array[], extract: Extract): Promise<string> {
   return texts.join('')
 }
 
-async function rivulet(chunks: Uint8Array[], protocol: Protocol): Promise<string> {
+async function* iterableOf(chunks: Uint8Array[]): AsyncGenerator<Uint8Array> {
+  for (const chunk of chunks) yield chunk
+}
+
+/** The byte sources `decode` takes, each as a user would hand it over. */
+const sources = {
+  Response: (chunks: Uint8Array[]) =>
+    new Response(streamOf(chunks), { headers: { 'content-type': 'text/event-stream' } }),
+  ReadableStream: (chunks: Uint8Array[]) => streamOf(chunks),
+  'async iterable': (chunks: Uint8Array[]) => iterableOf(chunks),
+} satisfies Record<string, (chunks: Uint8Array[]) => ByteSource>
+
+export type DecodeSource = keyof typeof sources
+
+async function rivulet(chunks: Uint8Array[], protocol: Protocol, source: DecodeSource): Promise<string> {
   const texts: string[] = []
-  for await (const part of decode(streamOf(chunks), { protocol })) if (part.type === 'text-delta') texts.push(part.text)
+  for await (const part of decode(sources[source](chunks), { protocol })) {
+    if (part.type === 'text-delta') texts.push(part.text)
+  }
   return texts.join('')
 }
 
@@ -73,42 +122,99 @@ async function aiSdk(chunks: Uint8Array[], extract: Extract): Promise<string> {
   return texts.join('')
 }
 
+export const FLOOR = 'floor (TextDecoder + line split + JSON.parse)'
+export const rivuletName = (source: DecodeSource) =>
+  `Rivulet decode of ${source === 'async iterable' ? 'an' : 'a'} ${source}`
+
 export interface DecodeResult {
   protocol: Protocol
   bytes: number
   tokens: number
   chunks: number
+  /** Rivulet's contenders first (one per source), then the floor, eventsource-parser and the SDKs. */
   measured: Measured[]
+  /** Median ms of the floor, and of `decode` per source. */
+  floorMs: number
+  decodeMs: Record<DecodeSource, number>
+  /** The SDKs' parsers, the contenders `decode` must beat. */
+  sdks: Measured[]
 }
 
-export async function decodeBenchmarks(tokenCount: number, rounds: number): Promise<DecodeResult[]> {
+export async function decodeBenchmarks(
+  tokenCount: number,
+  rounds: number,
+  only: readonly Protocol[] = ['openai-chat', 'anthropic'],
+): Promise<DecodeResult[]> {
   const deltas = tokens(tokenCount)
   const results: DecodeResult[] = []
   for (const [protocol, extract, which] of [
     ['openai-chat', openaiText, 'openai'],
     ['anthropic', anthropicText, 'anthropic'],
   ] as const) {
+    if (!only.includes(protocol)) continue
     const bytes = body(protocol, deltas)
     const chunks = chunk(bytes, prng(42))
+    const ours = (Object.keys(sources) as DecodeSource[]).map(
+      (source): Contender => ({ name: rivuletName(source), run: () => rivulet(chunks, protocol, source) }),
+    )
+    const sdkNames = [
+      `${which === 'openai' ? 'openai' : '@anthropic-ai/sdk'} Stream.fromSSEResponse`,
+      'AI SDK parseJsonEventStream',
+    ]
     const contenders: Contender[] = [
-      { name: 'Rivulet decode', run: () => rivulet(chunks, protocol) },
-      { name: 'floor (TextDecoder + eventsource-parser + JSON.parse)', run: () => floor(chunks, extract) },
-      {
-        name: `${which === 'openai' ? 'openai' : '@anthropic-ai/sdk'} Stream.fromSSEResponse`,
-        run: () => sdk(chunks, extract, which),
-      },
-      { name: 'AI SDK parseJsonEventStream', run: () => aiSdk(chunks, extract) },
+      ...ours,
+      { name: FLOOR, run: () => floor(chunks, extract) },
+      { name: 'eventsource-parser + JSON.parse', run: () => eventsourceParser(chunks, extract) },
+      { name: sdkNames[0] as string, run: () => sdk(chunks, extract, which) },
+      { name: sdkNames[1] as string, run: () => aiSdk(chunks, extract) },
     ]
     const expected = deltas.join('')
-    const check = await contenders[0]?.run()
-    if (check !== expected) throw new Error(`Rivulet decode of ${protocol} lost text`)
+    for (const contender of contenders) {
+      if ((await contender.run()) !== expected) throw new Error(`${contender.name} of ${protocol} lost text`)
+    }
+    const measured = await compare(contenders, rounds)
+    const median = (name: string) => measured.find((m) => m.name === name)?.medianMs ?? Number.NaN
     results.push({
       protocol,
       bytes: bytes.length,
       tokens: tokenCount,
       chunks: chunks.length,
-      measured: await compare(contenders, rounds),
+      measured,
+      floorMs: median(FLOOR),
+      decodeMs: Object.fromEntries(
+        (Object.keys(sources) as DecodeSource[]).map((source) => [source, median(rivuletName(source))]),
+      ) as Record<DecodeSource, number>,
+      sdks: measured.filter((m) => sdkNames.includes(m.name)),
     })
   }
   return results
+}
+
+/** The decode section of RESULTS.md: one table per protocol, ratios to the floor's time. */
+export function decodeTables(results: readonly DecodeResult[]): string {
+  const lines: string[] = []
+  for (const result of results) {
+    lines.push(`### ${result.protocol}: ${fmt(result.bytes / 2 ** 20)} MiB in ${fmt(result.chunks, 0)} chunks`, '')
+    lines.push(
+      table(
+        ['parser', 'median ms', 'tokens/s', 'MB/s', '× floor time'],
+        result.measured.map((m) => [
+          m.name,
+          fmt(m.medianMs),
+          fmt(result.tokens / (m.medianMs / 1000), 0),
+          fmt(result.bytes / 1e6 / (m.medianMs / 1000)),
+          fmt(m.medianMs / result.floorMs, 2),
+        ]),
+      ),
+      '',
+    )
+  }
+  return lines.join('\n')
+}
+
+// `tsx --conditions=@rivulet/source src/decode.bench.ts [tokens] [rounds] [protocol…]`: this section alone.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [count = '100000', rounds = '9', ...protocols] = process.argv.slice(2)
+  const only = protocols.length > 0 ? (protocols as Protocol[]) : undefined
+  console.log(decodeTables(await decodeBenchmarks(Number(count), Number(rounds), only)))
 }

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module'
 import { cpus, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { alternativeEntries, type BundleSize, bundleSize, rivuletEntries, uiEntry } from './bundle.js'
-import { decodeBenchmarks } from './decode.bench.js'
+import { decodeBenchmarks, decodeTables } from './decode.bench.js'
 import { fmt, table } from './harness.js'
 import { allocationsPerToken, sessionMemory } from './memory.bench.js'
 import { pipelineBenchmarks } from './pipeline.bench.js'
@@ -54,27 +54,26 @@ log()
 // 1. Decode throughput
 log(`## 1. Decode throughput (${fmt(TOKENS, 0)} tokens, chunks of 1 B – 4 KiB, ${ROUNDS} rounds)`)
 log()
-for (const result of await decodeBenchmarks(TOKENS, ROUNDS)) {
-  const floor = result.measured[1]?.medianMs ?? 1
-  const ours = result.measured[0]?.medianMs ?? 1
-  log(`### ${result.protocol}: ${fmt(result.bytes / 2 ** 20)} MiB in ${fmt(result.chunks, 0)} chunks`)
-  log()
-  log(
-    table(
-      ['parser', 'median ms', 'tokens/s', 'MB/s', '× floor speed'],
-      result.measured.map((m) => [
-        m.name,
-        fmt(m.medianMs),
-        fmt(result.tokens / (m.medianMs / 1000), 0),
-        fmt(result.bytes / 1e6 / (m.medianMs / 1000)),
-        fmt(floor / m.medianMs, 2),
-      ]),
-    ),
-  )
-  log()
-  budgets.push([`${result.protocol}: decode ≥ 0.9× the floor`, `${fmt(floor / ours, 2)}×`, floor / ours >= 0.9])
-  const sdks = result.measured.slice(2)
-  const slowestRatio = Math.min(...sdks.map((m) => m.medianMs / ours))
+const decodeResults = await decodeBenchmarks(TOKENS, ROUNDS)
+log('`decode` reads each source as a user hands it over: a `Response` (what `fetch` returns), its')
+log('`ReadableStream`, an async iterable of chunks. The floor is hand-written and knows the bodies')
+log("(LF line ends, one `data:` line per event); ratios are to the floor's time.")
+log()
+log(decodeTables(decodeResults))
+for (const result of decodeResults) {
+  for (const [source, ms] of Object.entries(result.decodeMs)) {
+    const ratio = ms / result.floorMs
+    // The budget is the path every `fetch` user takes; the other sources are reported beside it.
+    if (source === 'Response') {
+      budgets.push([
+        `${result.protocol}: decode of a Response ≤ 1.1× the floor's time`,
+        `${fmt(ratio, 2)}×`,
+        ratio <= 1.1,
+      ])
+    }
+  }
+  const ours = result.decodeMs.Response
+  const slowestRatio = Math.min(...result.sdks.map((m) => m.medianMs / ours))
   budgets.push([
     `${result.protocol}: decode faster than every SDK parser`,
     `${fmt(slowestRatio, 2)}× the fastest SDK`,
