@@ -1,15 +1,19 @@
+import type { ChatMessage, ToolDefinition } from '../session/message.js'
 import type { StreamPart } from '../types.js'
 
-/** A message as transports send it: the conversation so far. */
-export interface TransportMessage {
-  role: 'system' | 'user' | 'assistant'
-  content: string
-}
+/** A message as transports receive it: the whole message, its parts included. */
+export type TransportMessage = ChatMessage
 
 /** One request for an answer. */
 export interface TransportRequest {
-  /** The conversation so far, the newest user message last. */
-  messages: readonly TransportMessage[]
+  /**
+   * The conversation so far, the newest message last: user messages with their files, and the
+   * assistant's earlier answers with their tool calls, results and provider metadata, which
+   * presets turn into each provider's own request shape.
+   */
+  messages: readonly ChatMessage[]
+  /** The tools the model may call; presets send them in the provider's own tool format. */
+  tools?: Readonly<Record<string, ToolDefinition>>
   /** Aborts the request; a resumable stream is cancelled on the server too. */
   signal: AbortSignal
   /** Called for every chunk of bytes received (stall timeouts watch it). */
