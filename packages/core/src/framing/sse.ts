@@ -14,7 +14,10 @@ export interface SSEOptions {
   signal?: AbortSignal
   /** Called with the `retry:` reconnection time the server asks for. */
   onRetry?(ms: number): void
-  /** Largest event data (and line), in characters; past it, kind `limit`. Default 8 MiB. */
+  /**
+   * Largest event data, in characters; past it, kind `limit`. Default 8 MiB. A line (a comment
+   * too) may be longer by 1 KiB, the room a field name takes.
+   */
   maxEventSize?: number
 }
 
