@@ -270,14 +270,18 @@ export async function streamSse(c: AppContext, ctx: ServerContext, options: SseS
   const body = sseBody(follow, {
     origin: run,
     keepaliveMs: ctx.keepaliveMs,
-    drop: () => dropConnection(c),
+    drop: () => dropStreamConnection(c),
     onClose: (why) => {
       if (why === 'cancel') gone()
       requestSignal.removeEventListener('abort', gone)
       closed()
     },
   })
-  return new Response(body, { status: 200, headers: sseHeaders(options.resumable ? { [STREAM_ID_HEADER]: id } : {}) })
+  const headers = sseHeaders(options.resumable ? { [STREAM_ID_HEADER]: id } : {})
+  // Said up front, a chunked body makes the Node adapter send the headers at once instead of
+  // first waiting for a few chunks to see whether a length would do (HTTP/1.0 knows no chunks).
+  if (c.env?.incoming?.httpVersion !== '1.0') headers['transfer-encoding'] = 'chunked'
+  return new Response(body, { status: 200, headers })
 }
 
 /**
@@ -287,6 +291,20 @@ export async function streamSse(c: AppContext, ctx: ServerContext, options: SseS
 export function dropConnection(c: AppContext): void {
   const socket = c.env?.incoming?.socket
   if (socket) socket.destroySoon()
+}
+
+/** `dropConnection` once the headers and the body so far are written (a bounded wait): a stream's drop fault. */
+export function dropStreamConnection(c: AppContext): void {
+  const socket = c.env?.incoming?.socket
+  const response = c.env?.outgoing
+  if (!socket) return
+  let tries = 0
+  const cut = () => {
+    const writing = response !== undefined && (!response.headersSent || response.writableLength > 0)
+    if (writing && !socket.destroyed && tries++ < 1000) setImmediate(cut)
+    else socket.destroySoon()
+  }
+  cut()
 }
 
 export interface JsonAnswerOptions {

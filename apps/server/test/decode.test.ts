@@ -9,7 +9,15 @@ import {
   syncScheduler,
 } from '@rivulet/core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { chatBody, closeTestServers, postJson, startTestServer, type TestServer, user } from './helpers.js'
+import {
+  chatBody,
+  closeTestServers,
+  postJson,
+  startTestServer,
+  type TestServer,
+  user,
+  userMessages,
+} from './helpers.js'
 
 afterEach(closeTestServers)
 
@@ -159,7 +167,7 @@ describe('@rivulet/core decode against the server', () => {
 describe('@rivulet/core transports against the server', () => {
   it('demoServer resumes a dropped stream: the same answer as without the drop, each token once', async () => {
     const server = await startTestServer()
-    const prompt = [{ role: 'user' as const, content: 'Why do streams need backpressure?' }]
+    const prompt = userMessages('Why do streams need backpressure?')
     const run = (simulate: Record<string, unknown>) =>
       collect(
         demoServer({ baseURL: `${server.url}/v1`, simulate })({
@@ -181,7 +189,7 @@ describe('@rivulet/core transports against the server', () => {
     const transport = demoServer({ baseURL: `${server.url}/v1`, simulate: { tokens: 5000, tokensPerSecond: 300 } })
     const result = collect(
       (async function* () {
-        for await (const part of transport({ messages: user('hello'), signal: controller.signal })) {
+        for await (const part of transport({ messages: userMessages('hello'), signal: controller.signal })) {
           yield part
           if (part.type === 'text-delta') controller.abort()
         }
@@ -198,7 +206,7 @@ describe('@rivulet/core transports against the server', () => {
     const server = await startTestServer()
     const transport = anthropic({ baseURL: `${server.url}/v1`, model: 'rivulet-sim', maxTokens: 64 })
     const { values, error } = await collect(
-      transport({ messages: user('hello'), signal: new AbortController().signal }),
+      transport({ messages: userMessages('hello'), signal: new AbortController().signal }),
     )
     expect(error).toBeUndefined()
     expect(textOf(values).length).toBeGreaterThan(0)

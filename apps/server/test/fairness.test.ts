@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { chatBody, closeTestServers, postJson, startTestServer, user } from './helpers.js'
@@ -62,6 +63,34 @@ describe('one client cannot hold every stream slot', () => {
     second.socket.close()
     await expectResponsive(server.url)
   })
+
+  it('streams at full speed share each turn of the event loop: /health still answers within 50 ms', async () => {
+    const server = await startTestServer({
+      limits: { maxStreamsPerClient: 1000, maxConcurrentStreams: 1000, rateLimit: false },
+    })
+    const { hostname, port } = new URL(server.url)
+    const body = JSON.stringify(chatBody({ stream: true, rivulet: { tokens: 32_768, tokensPerSecond: 0 } }))
+    // Readers that take nothing: the kernel's buffers keep every stream generating flat out for a while.
+    const sockets = Array.from({ length: 300 }, () => {
+      const socket = connect({ host: hostname, port: Number(port) })
+      socket.on('error', () => {})
+      socket.write(
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      )
+      socket.pause()
+      return socket
+    })
+    try {
+      for (let i = 0; i < 1000 && server.stats().activeStreams < 300; i++) await new Promise((r) => setTimeout(r, 10))
+      expect(server.stats().activeStreams).toBe(300)
+      // Past the connection storm: every stream generating flat out.
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      await expectResponsive(server.url)
+      await expectResponsive(server.url)
+    } finally {
+      for (const socket of sockets) socket.destroy()
+    }
+  }, 20_000)
 
   it('refuses a simulated pace too slow to finish within the stream time limit', async () => {
     const server = await startTestServer({ limits: { maxStreamDurationMs: 60_000 } })

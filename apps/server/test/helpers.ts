@@ -45,6 +45,11 @@ export async function closeTestServers(): Promise<void> {
 
 export const user = (content: string) => [{ role: 'user' as const, content }]
 
+/** The same conversation as a transport takes it: `ChatMessage`s with an id and parts. */
+export const userMessages = (content: string) => [
+  { id: 'user-1', role: 'user' as const, content, parts: [{ type: 'text' as const, text: content }] },
+]
+
 /** A chat completions request body for the simulated model. */
 export function chatBody(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { model: 'rivulet-sim', messages: user('How do I stream tokens in React?'), ...extra }

@@ -1,7 +1,7 @@
 import { type StreamPart, websocketTransport } from '@rivulet/core'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { WebSocket } from 'ws'
-import { closeTestServers, startTestServer, type TestServer, user } from './helpers.js'
+import { closeTestServers, startTestServer, type TestServer, user, userMessages } from './helpers.js'
 
 afterEach(closeTestServers)
 
@@ -194,7 +194,7 @@ describe('core websocketTransport against the endpoint', () => {
     const transport = websocketTransport({ url: server.wsUrl, WebSocket, model: 'rivulet-sim' })
     const signal = new AbortController().signal
     const results = await Promise.all(
-      ['one', 'two', 'three'].map((question) => collect(transport({ messages: user(question), signal }))),
+      ['one', 'two', 'three'].map((question) => collect(transport({ messages: userMessages(question), signal }))),
     )
     for (const { values, error } of results) {
       expect(error).toBeUndefined()

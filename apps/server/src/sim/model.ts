@@ -212,6 +212,28 @@ export interface PlayOptions {
 const YIELD_EVERY = 32
 
 /**
+ * Milliseconds of generation one turn of the event loop may take, shared by every stream: past
+ * it, streams go on in the next turn, after the I/O waiting meanwhile (other requests, /health)
+ * has been served. Without it, a thousand streams at full speed make each turn a thousand slices
+ * long, and a request waits seconds for its turn. Real time, whatever clock a stream paces by.
+ */
+const TURN_BUDGET_MS = 8
+const wallClock = performance
+let turnStartedAt: number | undefined
+
+function turnSpent(): boolean {
+  const at = wallClock.now()
+  if (turnStartedAt === undefined) {
+    turnStartedAt = at
+    // Runs in the next turn's check phase, before the streams that yielded in this one.
+    setImmediate(() => {
+      turnStartedAt = undefined
+    }).unref()
+  }
+  return at - turnStartedAt > TURN_BUDGET_MS
+}
+
+/**
  * Plays a plan out with the requested timing: TTFT, tokens per second with jitter and bursts,
  * and the requested fault after its token count. Resolves after the last event (the finish,
  * or a provider error); rejects with the abort reason as soon as `signal` aborts, even inside
@@ -318,7 +340,7 @@ export function playAnswer(plan: AnswerPlan, options: PlayOptions): Promise<void
               timer = setTimeout(step, wait)
               return
             }
-            if (++unbroken >= YIELD_EVERY) {
+            if (++unbroken >= YIELD_EVERY || turnSpent()) {
               unbroken = 0
               timer = setImmediate(step)
               return
