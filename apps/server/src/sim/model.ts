@@ -340,7 +340,9 @@ export function playAnswer(plan: AnswerPlan, options: PlayOptions): Promise<void
               timer = setTimeout(step, wait)
               return
             }
-            if (++unbroken >= YIELD_EVERY || turnSpent()) {
+            // The budget binds streams running ahead (a second token in a row, with no wait between):
+            // a paced stream's one token per timer always goes out on time.
+            if (++unbroken >= YIELD_EVERY || (unbroken > 1 && turnSpent())) {
               unbroken = 0
               timer = setImmediate(step)
               return
