@@ -10,6 +10,7 @@ import { collect } from '../testing/streams.js'
 import type { StreamPart } from '../types.js'
 import { httpTransport } from './http.js'
 import { anthropic, demoServer, gemini, ollama, openaiCompatible } from './presets.js'
+import { text as textMessage } from './requests/__fixtures__/tool-conversation.js'
 import { RESUMABLE_HEADER, STREAM_ID_HEADER } from './transport.js'
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void
@@ -65,13 +66,12 @@ describe('httpTransport against a real server', () => {
       headers: async () => ({ authorization: 'Bearer t0k' }),
       body: ({ messages }) => ({ model: 'm', messages }),
     })
-    const { values, error } = await collect(
-      transport({ messages: [{ role: 'user', content: 'Hi' }], signal: new AbortController().signal }),
-    )
+    const hi = textMessage('user', 'Hi')
+    const { values, error } = await collect(transport({ messages: [hi], signal: new AbortController().signal }))
     expect(error).toBeUndefined()
     expect(text(values)).toBe('Hello')
     expect(seen).toEqual({
-      body: { model: 'm', messages: [{ role: 'user', content: 'Hi' }] },
+      body: { model: 'm', messages: [hi] },
       auth: 'Bearer t0k',
       accept: 'text/event-stream',
     })
@@ -262,10 +262,10 @@ describe('presets', () => {
   }
   const conversation = {
     messages: [
-      { role: 'system' as const, content: 'Be brief.' },
-      { role: 'user' as const, content: 'Hi' },
-      { role: 'assistant' as const, content: 'Hello' },
-      { role: 'user' as const, content: 'Bye' },
+      textMessage('system', 'Be brief.'),
+      textMessage('user', 'Hi'),
+      textMessage('assistant', 'Hello'),
+      textMessage('user', 'Bye'),
     ],
     signal: new AbortController().signal,
   }
@@ -346,7 +346,7 @@ describe('demoServer preset', () => {
     }) as typeof globalThis.fetch
     let tokensPerSecond = 10
     const transport = demoServer({ fetch, simulate: () => ({ tokensPerSecond }) })
-    const request = { messages: [{ role: 'user' as const, content: 'Hi' }], signal: new AbortController().signal }
+    const request = { messages: [textMessage('user', 'Hi')], signal: new AbortController().signal }
     await collect(transport(request))
     tokensPerSecond = 99
     await collect(transport(request))

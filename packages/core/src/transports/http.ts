@@ -13,7 +13,10 @@ export type HeadersSource = HeadersInit | (() => HeadersInit | Promise<HeadersIn
 export interface HttpTransportOptions extends Pick<DecodeStreamOptions, 'lenient' | 'onMalformed' | 'maxEventSize'> {
   url: string | URL
   protocol: Protocol
-  /** The JSON body for a request. */
+  /**
+   * The JSON body for a request, or a promise of it (files to read first). It is built before
+   * anything is sent, so an error it throws fails the request without a request made.
+   */
   body(request: TransportRequest): unknown
   /** Extra headers, or a function that returns them per request (fresh tokens). */
   headers?: HeadersSource
@@ -64,7 +67,7 @@ export function streamingHttpTransport(
     if (!headers.has('content-type')) headers.set('content-type', 'application/json')
     if (!headers.has('accept'))
       headers.set('accept', options.protocol === 'ollama' ? 'application/x-ndjson' : 'text/event-stream')
-    const body = JSON.stringify(options.body(request))
+    const body = JSON.stringify(await options.body(request))
     const credentials = options.credentials && { credentials: options.credentials }
     // The client names a resumable stream, so it can cancel it even before the answer's
     // headers arrive; the server echoes the id (or names its own).

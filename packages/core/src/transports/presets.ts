@@ -1,9 +1,23 @@
+/**
+ * Transports for each provider's own API. Each sends the whole conversation in that provider's
+ * request shape (see `./requests/*`): tool definitions, tool calls and their results linked by
+ * id, files and images, and the provider metadata the provider needs to go on. Input a provider
+ * does not take fails before any request, as a `StreamError` of kind `provider` with code
+ * `unsupported_input`.
+ */
 import { anthropicDecoder } from '../protocols/anthropic.js'
 import { geminiDecoder } from '../protocols/gemini.js'
 import { ollamaDecoder } from '../protocols/ollama.js'
 import { openaiChatDecoder } from '../protocols/openai-chat.js'
+import { openaiResponsesDecoder } from '../protocols/openai-responses.js'
 import { type HeadersSource, type HttpTransportOptions, streamingHttpTransport } from './http.js'
-import type { Transport, TransportMessage } from './transport.js'
+import { anthropicRequest } from './requests/anthropic.js'
+import { geminiRequest } from './requests/gemini.js'
+import { withReadableFiles } from './requests/history.js'
+import { ollamaRequest } from './requests/ollama.js'
+import { openaiChatRequest } from './requests/openai-chat.js'
+import { openaiResponsesRequest } from './requests/openai-responses.js'
+import type { Transport, TransportRequest } from './transport.js'
 
 interface PresetOptions extends Pick<HttpTransportOptions, 'fetch' | 'lenient' | 'onMalformed' | 'credentials'> {
   model: string
@@ -11,7 +25,7 @@ interface PresetOptions extends Pick<HttpTransportOptions, 'fetch' | 'lenient' |
   maxTokens?: number
   /** Extra headers (merged over the preset's own). */
   headers?: HeadersSource
-  /** Extra body fields, merged over the preset's own (temperature, tools, …). */
+  /** Extra body fields, merged over the preset's own (temperature, provider-run tools, …). */
   extraBody?: Record<string, unknown>
 }
 
@@ -38,12 +52,8 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Transport {
       protocol: 'openai-chat',
       resume: options.resume,
       headers: merged(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}, options.headers),
-      body: ({ messages }) => ({
-        model: options.model,
-        messages: messages.map(({ role, content }) => ({ role, content })),
-        stream: true,
-        stream_options: { include_usage: true },
-        ...(options.maxTokens !== undefined && { max_tokens: options.maxTokens }),
+      body: async (request) => ({
+        ...openaiChatRequest(await readable(request), options),
         ...options.extraBody,
       }),
     },
@@ -63,6 +73,36 @@ export interface AnthropicOptions extends PresetOptions {
   dangerouslyAllowBrowser?: boolean
 }
 
+export interface OpenAIResponsesOptions extends PresetOptions {
+  /** Default OpenAI. Any server that serves the Responses API (vLLM, Ollama, LM Studio, OpenRouter). */
+  baseURL?: string
+  apiKey?: string
+}
+
+/**
+ * The Responses API (`POST /responses`), stateless: nothing is stored on OpenAI's side
+ * (`store: false`), and reasoning goes back as encrypted reasoning items each turn.
+ *
+ * @example
+ * createChatSession({ transport: openaiResponses({ apiKey, model: 'gpt-5-mini' }), tools })
+ */
+export function openaiResponses(options: OpenAIResponsesOptions): Transport {
+  const baseURL = trimSlash(options.baseURL ?? 'https://api.openai.com/v1')
+  return streamingHttpTransport(
+    {
+      ...common(options),
+      url: `${baseURL}/responses`,
+      protocol: 'openai-responses',
+      headers: merged(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}, options.headers),
+      body: async (request) => ({
+        ...openaiResponsesRequest(await readable(request), options),
+        ...options.extraBody,
+      }),
+    },
+    openaiResponsesDecoder,
+  )
+}
+
 /** Anthropic Messages API streaming. System messages become the `system` field. */
 export function anthropic(options: AnthropicOptions): Transport {
   const baseURL = trimSlash(options.baseURL ?? 'https://api.anthropic.com/v1')
@@ -76,17 +116,10 @@ export function anthropic(options: AnthropicOptions): Transport {
       url: `${baseURL}/messages`,
       protocol: 'anthropic',
       headers: merged(own, options.headers),
-      body: ({ messages }) => {
-        const { system, rest } = splitSystem(messages)
-        return {
-          model: options.model,
-          max_tokens: maxTokens,
-          stream: true,
-          ...(system && { system }),
-          messages: rest.map(({ role, content }) => ({ role, content })),
-          ...options.extraBody,
-        }
-      },
+      body: async (request) => ({
+        ...anthropicRequest(await readable(request), { model: options.model, maxTokens }),
+        ...options.extraBody,
+      }),
     },
     anthropicDecoder,
   )
@@ -106,11 +139,8 @@ export function ollama(options: OllamaOptions): Transport {
       url: `${baseURL}/api/chat`,
       protocol: 'ollama',
       headers: merged({}, options.headers),
-      body: ({ messages }) => ({
-        model: options.model,
-        messages: messages.map(({ role, content }) => ({ role, content })),
-        stream: true,
-        ...(options.maxTokens !== undefined && { options: { num_predict: options.maxTokens } }),
+      body: async (request) => ({
+        ...ollamaRequest(await readable(request), options),
         ...options.extraBody,
       }),
     },
@@ -133,18 +163,10 @@ export function gemini(options: GeminiOptions): Transport {
       url: `${baseURL}/models/${encodeURIComponent(options.model)}:streamGenerateContent?alt=sse`,
       protocol: 'gemini',
       headers: merged(options.apiKey ? { 'x-goog-api-key': options.apiKey } : {}, options.headers),
-      body: ({ messages }) => {
-        const { system, rest } = splitSystem(messages)
-        return {
-          contents: rest.map(({ role, content }) => ({
-            role: role === 'assistant' ? 'model' : 'user',
-            parts: [{ text: content }],
-          })),
-          ...(system && { systemInstruction: { parts: [{ text: system }] } }),
-          ...(options.maxTokens !== undefined && { generationConfig: { maxOutputTokens: options.maxTokens } }),
-          ...options.extraBody,
-        }
-      },
+      body: async (request) => ({
+        ...geminiRequest(await readable(request), options),
+        ...options.extraBody,
+      }),
     },
     geminiDecoder,
   )
@@ -217,12 +239,9 @@ function merged(own: Record<string, string>, extra: HeadersSource | undefined): 
   }
 }
 
-function splitSystem(messages: readonly TransportMessage[]): { system: string; rest: TransportMessage[] } {
-  const system = messages
-    .filter((message) => message.role === 'system')
-    .map((message) => message.content)
-    .join('\n\n')
-  return { system, rest: messages.filter((message) => message.role !== 'system') }
+/** The conversation and tools, with attached `blob:` files read, for a request builder. */
+async function readable(request: TransportRequest): Promise<Pick<TransportRequest, 'messages' | 'tools'>> {
+  return { messages: await withReadableFiles(request.messages), tools: request.tools }
 }
 
 function trimSlash(url: string): string {

@@ -5,6 +5,7 @@ import { WebSocket, WebSocketServer } from 'ws'
 import { errorSummary } from '../testing/protocol.js'
 import { collect } from '../testing/streams.js'
 import type { StreamPart } from '../types.js'
+import { text as textMessage } from './requests/__fixtures__/tool-conversation.js'
 import type { TransportRequest } from './transport.js'
 import { type WebSocketTransport, type WebSocketTransportOptions, websocketTransport } from './websocket.js'
 
@@ -90,7 +91,7 @@ function connect(server: TestServer, options: Partial<WebSocketTransportOptions>
 }
 
 const request = (content: string, signal = new AbortController().signal): TransportRequest => ({
-  messages: [{ role: 'user', content }],
+  messages: [textMessage('user', content)],
   signal,
 })
 
@@ -147,7 +148,11 @@ describe('websocketTransport against a real ws server', () => {
   it('sends the body option as the request', async () => {
     const server = await serve(echo)
     const transport = connect(server, {
-      body: ({ messages }) => ({ model: 'm', messages, rivulet: { seed: 7 } }),
+      body: ({ messages }) => ({
+        model: 'm',
+        messages: messages.map(({ role, content }) => ({ role, content })),
+        rivulet: { seed: 7 },
+      }),
     })
     await collect(transport(request('Hi')))
     const start = await server.frame((frame) => frame.type === 'start')

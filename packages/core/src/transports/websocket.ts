@@ -8,7 +8,8 @@
  * Client → server:
  * - `{"type":"start","id":"<stream id>","request":{...},"resumable":true}` starts a stream. The
  *   client names it (a UUID, unique across connections); `request` is the JSON body, by default
- *   OpenAI-chat-shaped: `{"model"?,"messages":[{"role","content"}],"max_tokens"?}`. `resumable`
+ *   Chat-Completions-shaped: `{"model"?,"messages":[…],"tools"?:[…],"max_tokens"?}`, the messages
+ *   with their tool calls, `tool` results and content parts as Chat Completions has them. `resumable`
  *   is true when the client will reconnect and resume (the default) and false with
  *   `reconnect: false`.
  * - `{"type":"cancel","id":"<stream id>"}` stops the stream: the server stops generating, forgets
@@ -48,6 +49,8 @@ import { StreamError } from '../errors.js'
 import { abortError } from '../framing/source.js'
 import { randomId } from '../id.js'
 import type { StreamPart } from '../types.js'
+import { withReadableFiles } from './requests/history.js'
+import { openaiChatMessages, openaiChatTools } from './requests/openai-chat.js'
 import type { Transport, TransportRequest } from './transport.js'
 import {
   readWebSocketServerFrame,
@@ -85,7 +88,10 @@ export interface WebSocketTransportOptions {
   url: string | URL
   /** A WebSocket constructor (e.g. `WebSocket` from the `ws` package in Node 20). Default: the global one. */
   WebSocket?: WebSocketConstructor
-  /** The `request` of the start frame. Default `{ model?, messages, max_tokens? }`. */
+  /**
+   * The `request` of the start frame, or a promise of it. Default `{ model?, messages, tools?,
+   * max_tokens? }` with messages and tools in the Chat Completions shape.
+   */
   body?(request: TransportRequest): unknown
   /** `model` of the default body; left out when not set (the server's default model). */
   model?: string
@@ -119,15 +125,21 @@ export function websocketTransport(options: WebSocketTransportOptions): WebSocke
   const mux = new Multiplexer(options)
   const body =
     options.body ??
-    (({ messages }: TransportRequest) => ({
-      ...(options.model !== undefined && { model: options.model }),
-      messages: messages.map(({ role, content }) => ({ role, content })),
-      ...(options.maxTokens !== undefined && { max_tokens: options.maxTokens }),
-    }))
+    (async (request: TransportRequest) => {
+      // The demo server's start frame takes Chat Completions' messages and tools.
+      const tools = openaiChatTools(request.tools)
+      return {
+        ...(options.model !== undefined && { model: options.model }),
+        messages: openaiChatMessages(await withReadableFiles(request.messages)),
+        ...(tools.length > 0 && { tools }),
+        ...(options.maxTokens !== undefined && { max_tokens: options.maxTokens }),
+      }
+    })
   const transport: Transport = async function* (request) {
     const { signal } = request
     if (signal.aborted) throw abortError(signal)
-    const stream = new LiveStream(randomId(), request, body(request))
+    const stream = new LiveStream(randomId(), request, await body(request))
+    if (signal.aborted) throw abortError(signal)
     // Abort cancels on the server at once, even while the consumer is busy with a part.
     const onAbort = () => {
       mux.remove(stream)
