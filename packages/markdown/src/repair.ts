@@ -1,0 +1,187 @@
+import type { MarkdownIt, Token } from 'markdown-it'
+
+/**
+ * Makes the growing end of a streamed answer render as it will once the model closes it:
+ * `**bold` as bold, `` `code `` as code, `[text](https://exa` as a link, a table header (with or
+ * without its delimiter row) as a table; a half-written marker at the very end (`*`, `` ` ``,
+ * a closing fence, `[^1`) is held back until it means something. Only the last block is repaired,
+ * and only while streaming.
+ *
+ * Candidates come from a scan of the source, but markdown-it decides: a closer is kept only if
+ * it makes text disappear (the opener and the closer both became syntax), so `2 * 3 * 4`,
+ * snake_case words and `**` inside code stay exactly as written.
+ *
+ * @example
+ * repairGrowingBlock(md, 'Some **bold') // 'Some **bold**'
+ */
+export function repairGrowingBlock(md: MarkdownIt, source: string): string {
+  let text = holdBackPartialLine(source)
+  if (openFence(text)) return text
+  text = completeTable(md, text)
+  text = holdBackTrailingMarker(md, text)
+  return closeInlines(md, text)
+}
+
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/
+
+/** True if the text is a fenced code block whose closing fence has not arrived. */
+function openFence(text: string): boolean {
+  const lines = text.split('\n')
+  const open = FENCE_OPEN.exec(lines[0] ?? '')?.[1]
+  if (!open) return false
+  const closing = new RegExp(`^ {0,3}${open[0] === '`' ? '`' : '~'}{${open.length},}\\s*$`)
+  return !lines.slice(1, -1).some((line) => closing.test(line)) && !closing.test(lines.at(-1) ?? '')
+}
+
+/**
+ * A last line without its newline that is only fence characters (an opening or closing fence
+ * being written, or a code span's first backtick), or only `-` / `=` (a list item, a rule or a
+ * setext underline: which one is not known yet), is left out until it is longer.
+ */
+function holdBackPartialLine(text: string): string {
+  const start = text.lastIndexOf('\n') + 1
+  const line = text.slice(start)
+  if (/^[ >]*(?:[-*+] +|\d{1,9}[.)] +)*(?:`+|~+)\s*$/.test(line) || /^ {0,3}(?:-+|=+)\s*$/.test(line)) {
+    return text.slice(0, start)
+  }
+  return text
+}
+
+const TABLE_ROW = /^ {0,3}\|/
+
+/** A table header row, alone or with a partial delimiter row, becomes a table at once. */
+function completeTable(md: MarkdownIt, text: string): string {
+  const lines = text.split('\n')
+  if (lines.at(-1) === '') lines.pop()
+  let header = lines.length - 1
+  const last = lines[header] ?? ''
+  const delimiterSoFar = /^ {0,3}\|?[\s:|-]*$/.test(last) && last.includes('-') && header > 0
+  if (delimiterSoFar) header--
+  const headerLine = lines[header] ?? ''
+  if (!TABLE_ROW.test(headerLine) || (header > 0 && TABLE_ROW.test(lines[header - 1] ?? ''))) return text
+  const columns = cells(headerLine).length
+  if (columns === 0) return text
+  const typed = delimiterSoFar ? cells(last) : []
+  const delimiter = Array.from({ length: columns }, (_, i) => {
+    const cell = typed[i]?.trim()
+    if (!cell) return '---'
+    const left = cell.startsWith(':') ? ':' : ''
+    const right = cell.length > 1 && cell.endsWith(':') ? ':' : ''
+    return `${left}---${right}`
+  })
+  const repaired = [...lines.slice(0, header + 1), `|${delimiter.join('|')}|`].join('\n')
+  return md.parse(repaired, {}).some((token) => token.type === 'table_open') ? repaired : text
+}
+
+function cells(row: string): string[] {
+  const parts = row
+    .trim()
+    .split(/(?<!\\)\|/)
+    .map((cell) => cell.trim())
+  if (parts[0] === '') parts.shift()
+  if (parts.length > 1 && parts.at(-1) === '') parts.pop()
+  return parts
+}
+
+/** A marker run at the very end that shows as text (nothing after it yet) waits for its word. */
+function holdBackTrailingMarker(md: MarkdownIt, text: string): string {
+  const footnote = /\[\^[^\]\s]*$/.exec(text)
+  if (footnote) return text.slice(0, footnote.index)
+  const run = /(?:\*+|_+|~+|`+|!?\[)$/.exec(text)?.[0]
+  if (!run) return text
+  const shorter = text.slice(0, -run.length)
+  // `<=`: the paragraph's trailing space goes with the marker.
+  return visibleLength(md, shorter) <= visibleLength(md, text) - run.length ? shorter : text
+}
+
+interface Opener {
+  closer: string
+}
+
+/** Closers for what is still open at the end, innermost first (a scan; markdown-it verifies). */
+function openers(text: string): Opener[] {
+  const stack: Opener[] = []
+  let i = 0
+  const at = (index: number) => text[index] ?? ' '
+  while (i < text.length) {
+    const char = text[i]!
+    if (char === '\\') {
+      i += 2
+      continue
+    }
+    if (char === '`' || char === '$') {
+      let length = 1
+      while (text[i + length] === char) length++
+      const fence = char.repeat(length)
+      let close = text.indexOf(fence, i + length)
+      while (close !== -1 && text[close + length] === char) close = text.indexOf(fence, close + length + 1)
+      if (close === -1) {
+        // An open code span runs to the end: nothing after it is markup. An open `$` is just text.
+        if (char === '`') return [...stack, { closer: fence }]
+        i += length
+        continue
+      }
+      i = close + length
+      continue
+    }
+    if (char === '*' || char === '_' || char === '~') {
+      let length = 1
+      while (text[i + length] === char) length++
+      const before = at(i - 1)
+      const after = at(i + length)
+      const leftFlanking = !/\s/.test(after)
+      const rightFlanking = !/\s/.test(before)
+      const wordBefore = /[\p{L}\p{N}]/u.test(before)
+      const marker = char === '~' ? '~~' : char.repeat(Math.min(length, 2))
+      const top = stack.at(-1)
+      if (rightFlanking && top?.closer === marker) stack.pop()
+      else if (leftFlanking && !(char === '_' && wordBefore) && (char !== '~' || length >= 2)) {
+        stack.push({ closer: marker })
+      }
+      i += length
+      continue
+    }
+    if (char === '[') {
+      stack.push({ closer: text[i + 1] === '^' ? ']' : ']()' })
+    } else if (char === ']') {
+      const index = stack.findLastIndex((opener) => opener.closer === ']()' || opener.closer === ']')
+      if (index !== -1) stack.length = index
+      if (text[i + 1] === '(') {
+        const close = text.indexOf(')', i + 2)
+        if (close === -1) return [...stack, { closer: ')' }]
+        i = close + 1
+        continue
+      }
+    }
+    i++
+  }
+  return stack
+}
+
+function closeInlines(md: MarkdownIt, text: string): string {
+  const pending = openers(text).reverse()
+  if (pending.length === 0) return text
+  let suffix = ''
+  let shown = visibleLength(md, text)
+  for (const { closer } of pending) {
+    const length = visibleLength(md, text + suffix + closer)
+    if (length < shown) {
+      suffix += closer
+      shown = length
+    }
+  }
+  return text + suffix
+}
+
+/** Characters markdown-it shows as text (or code) for this source. */
+export function visibleLength(md: MarkdownIt, source: string): number {
+  let length = 0
+  const count = (tokens: Token[]) => {
+    for (const token of tokens) {
+      if (token.type === 'text' || token.type === 'code_inline') length += token.content.length
+      if (token.children) count(token.children)
+    }
+  }
+  count(md.parse(source, {}))
+  return length
+}
