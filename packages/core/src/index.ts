@@ -59,10 +59,17 @@ export {
   gemini,
   type OllamaOptions,
   type OpenAICompatibleOptions,
+  type OpenAIResponsesOptions,
   ollama,
   openaiCompatible,
+  openaiResponses,
   type SimulationOptions,
 } from './transports/presets.js'
+export { type AnthropicRequestBody, anthropicRequest } from './transports/requests/anthropic.js'
+export { type GeminiRequestBody, geminiRequest } from './transports/requests/gemini.js'
+export { type OllamaRequestBody, ollamaRequest } from './transports/requests/ollama.js'
+export { type OpenAIChatRequestBody, openaiChatRequest } from './transports/requests/openai-chat.js'
+export { type OpenAIResponsesRequestBody, openaiResponsesRequest } from './transports/requests/openai-responses.js'
 export {
   RESUMABLE_HEADER,
   STREAM_ID_HEADER,
