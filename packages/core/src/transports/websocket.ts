@@ -118,7 +118,8 @@ const OPEN = 1 // WebSocket.OPEN, which a custom constructor may not carry
  * @example
  * import { WebSocket } from 'ws' // Node 20; browsers use the global WebSocket
  * const transport = websocketTransport({ url: 'ws://127.0.0.1:8787/v1/ws', WebSocket })
- * for await (const part of transport({ messages: [{ role: 'user', content: 'Hi' }], signal })) show(part)
+ * const hi: ChatMessage = { id: '1', role: 'user', content: 'Hi', parts: [{ type: 'text', text: 'Hi' }] }
+ * for await (const part of transport({ messages: [hi], signal })) show(part)
  * transport.close()
  */
 export function websocketTransport(options: WebSocketTransportOptions): WebSocketTransport {

@@ -53,8 +53,10 @@ export function ollamaRequest(
 ): OllamaRequestBody {
   const messages: OllamaMessage[] = []
   for (const message of request.messages) {
-    if (message.role === 'system') messages.push({ role: 'system', content: textOf(message) })
-    else if (message.role === 'user') {
+    if (message.role === 'system') {
+      const text = textOf(message)
+      if (text !== '') messages.push({ role: 'system', content: text })
+    } else if (message.role === 'user') {
       const user = userMessage(message)
       if (user) messages.push(user)
     } else for (const step of stepsOf(message)) assistantStep(step, messages)

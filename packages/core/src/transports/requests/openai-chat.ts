@@ -91,8 +91,10 @@ export function openaiChatMessages(
 ): OpenAIChatMessage[] {
   const messages: OpenAIChatMessage[] = []
   for (const message of conversation) {
-    if (message.role === 'system') messages.push({ role: 'system', content: textOf(message) })
-    else if (message.role === 'user') {
+    if (message.role === 'system') {
+      const text = textOf(message)
+      if (text !== '') messages.push({ role: 'system', content: text })
+    } else if (message.role === 'user') {
       const user = userMessage(message, provider)
       if (user) messages.push(user)
     } else for (const step of stepsOf(message)) assistantStep(step, messages)

@@ -109,8 +109,10 @@ export function openaiResponsesRequest(
 ): OpenAIResponsesRequestBody {
   const input: OpenAIResponsesInputItem[] = []
   for (const message of request.messages) {
-    if (message.role === 'system') input.push({ role: 'system', content: textOf(message) })
-    else if (message.role === 'user') {
+    if (message.role === 'system') {
+      const text = textOf(message)
+      if (text !== '') input.push({ role: 'system', content: text })
+    } else if (message.role === 'user') {
       const content = userContent(message)
       if (content.length > 0) input.push({ role: 'user', content })
     } else for (const step of stepsOf(message)) assistantStep(step, input)
