@@ -14,14 +14,9 @@ export { parseErrorBody, retryAfterFromHeaders } from './http-error.js'
 export type { BufferStrategy } from './pipeline/buffer.js'
 export { PartialJSON } from './pipeline/partial-json.js'
 export type { StreamProgress } from './pipeline/progress.js'
+export { collectResult, ResultCollector, type StreamResult, type StreamUsage } from './pipeline/result.js'
 export {
-  collectResult,
-  ResultCollector,
-  type StreamResult,
-  type StreamUsage,
-  type ToolCall,
-} from './pipeline/result.js'
-export {
+  type ProgressPart,
   type StreamTokensOptions,
   streamTokens,
   type TokenEvent,
@@ -46,9 +41,33 @@ export {
   type MessageMetrics,
   type MessageStatus,
   type SendOptions,
+  type ToolApproval,
+  type ToolCallInfo,
+  type ToolResult,
+  type WhenBusy,
 } from './session/chat-session.js'
-export { isRetryable, type RetryOptions } from './session/retry.js'
+export type {
+  ChatFileInput,
+  DataPart,
+  FilePart,
+  MessagePart,
+  ReasoningPart,
+  SourcePart,
+  StepStartPart,
+  TextPart,
+  ToolDefinition,
+  ToolPart,
+  ToolState,
+} from './session/message.js'
+export {
+  hasToolOutput,
+  MessageBuilder,
+  type MessageBuilderOptions,
+  type MessageContent,
+} from './session/message-builder.js'
+export { isRetryable, type RetryOptions, retryDelayMs } from './session/retry.js'
 export { frameScheduler, type Scheduler, syncScheduler } from './session/scheduler.js'
+export { validateInput } from './session/validate-input.js'
 export { type HeadersSource, type HttpTransportOptions, httpTransport } from './transports/http.js'
 export {
   type AnthropicOptions,

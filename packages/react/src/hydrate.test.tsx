@@ -11,7 +11,7 @@ const transport: Transport = async function* () {}
 function App() {
   const chat = useStreamingChat({
     transport,
-    initialMessages: [{ id: 'm1', role: 'user', content: 'Hi there' }],
+    initialMessages: [{ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'Hi there' }], content: 'Hi there' }],
   })
   return (
     <main data-status={chat.status}>

@@ -54,7 +54,9 @@ describe('useStreamQuery', () => {
       'success:Forty-two:done',
     ])
     expect(requests).toHaveLength(1)
-    expect(requests[0]?.messages).toEqual([{ role: 'user', content: 'Question 1' }])
+    expect(requests[0]?.messages).toEqual([
+      { id: 'prompt', role: 'user', parts: [{ type: 'text', text: 'Question 1' }], content: 'Question 1' },
+    ])
   })
 
   it('cancelling the query aborts the stream', async () => {

@@ -6,20 +6,22 @@ import {
   type BufferStrategy,
   type FinishReason,
   isStreamError,
-  type StreamError,
+  MessageBuilder,
+  type MessagePart,
+  retryDelayMs,
   type StreamProgress,
   streamTokens,
   type TokenStreamItem,
-  type ToolCall,
   type Transport,
   type TransportMessage,
 } from '@rivulet/core'
 import { experimental_streamedQuery, type QueryKey, queryOptions, useQuery } from '@tanstack/react-query'
 
 export interface StreamQueryData {
+  /** Everything the answer holds, in order (text, reasoning, tool calls, sources, files). */
+  parts: readonly MessagePart[]
   text: string
   reasoning: string
-  toolCalls: ToolCall[]
   progress?: StreamProgress
   finishReason?: FinishReason
   done: boolean
@@ -40,29 +42,32 @@ export interface StreamQueryOptions<TKey extends QueryKey> {
   enabled?: boolean
 }
 
-const EMPTY: StreamQueryData = { text: '', reasoning: '', toolCalls: [], done: false }
+const EMPTY: StreamQueryData = { parts: [], text: '', reasoning: '', done: false }
 
+/** The builder behind each value `reduce` returned, so the next item goes on from it. */
+const builders = new WeakMap<StreamQueryData, MessageBuilder>()
+
+/** Core's reducer (`MessageBuilder`), one immutable value per item as streamedQuery wants. */
 function reduce(data: StreamQueryData, item: TokenStreamItem): StreamQueryData {
-  switch (item.type) {
-    case 'token':
-      return item.channel === 'text'
-        ? { ...data, text: data.text + item.text, progress: item.progress }
-        : { ...data, reasoning: data.reasoning + item.text, progress: item.progress }
-    case 'tool-call':
-      return {
-        ...data,
-        toolCalls: [...data.toolCalls, { index: item.index, id: item.id, name: item.name, args: item.args }],
-      }
-    case 'finish':
-      return {
-        ...data,
-        finishReason: item.reason,
-        done: true,
-        ...(data.progress?.estimatedTokens !== undefined && { progress: { ...data.progress, percent: 100, etaMs: 0 } }),
-      }
-    default:
-      return data
+  let builder = builders.get(data)
+  // A value not made here (the initial one, or cached data a refetch appends to) is gone on from.
+  if (builder === undefined) {
+    builder = new MessageBuilder({ from: { parts: data.parts.slice(), content: data.text } })
+    if (data.progress) builder.progress = data.progress
   }
+  builder.add(item)
+  const { parts, content, reasoning } = builder.snapshot()
+  const next: StreamQueryData = {
+    parts,
+    text: content,
+    reasoning: reasoning ?? '',
+    done: builder.finishReason !== undefined,
+  }
+  if (builder.progress) next.progress = builder.progress
+  if (builder.finishReason) next.finishReason = builder.finishReason
+  builders.delete(data)
+  builders.set(next, builder)
+  return next
 }
 
 /**
@@ -74,7 +79,9 @@ function reduce(data: StreamQueryData, item: TokenStreamItem): StreamQueryData {
  */
 export function streamQueryOptions<TKey extends QueryKey>(options: StreamQueryOptions<TKey>) {
   const messages: readonly TransportMessage[] =
-    typeof options.messages === 'string' ? [{ role: 'user', content: options.messages }] : options.messages
+    typeof options.messages === 'string'
+      ? [{ id: 'prompt', role: 'user', parts: [{ type: 'text', text: options.messages }], content: options.messages }]
+      : options.messages
   return queryOptions({
     queryKey: options.queryKey,
     queryFn: experimental_streamedQuery<TokenStreamItem, StreamQueryData, TKey>({
@@ -90,14 +97,13 @@ export function streamQueryOptions<TKey extends QueryKey>(options: StreamQueryOp
       refetchMode: options.refetchMode ?? 'reset',
     }),
     staleTime: options.staleTime ?? Number.POSITIVE_INFINITY,
+    // Core's retry rule: what is worth another attempt, how many, and how long to wait.
     retry: (failures: number, error: Error) =>
-      failures < 2 && isStreamError(error) && error.kind !== 'aborted' && retryableBeforeOutput(error),
+      isStreamError(error) && retryDelayMs(error, failures, {}, () => 0) !== undefined,
+    retryDelay: (failures: number, error: Error) =>
+      (isStreamError(error) && retryDelayMs(error, failures, {}, Math.random)) || 0,
     ...(options.enabled !== undefined && { enabled: options.enabled }),
   })
-}
-
-function retryableBeforeOutput(error: StreamError): boolean {
-  return error.kind === 'network' || (error.kind === 'http' && (error.status === 429 || (error.status ?? 0) >= 500))
 }
 
 /** `useQuery(streamQueryOptions(options))`. */

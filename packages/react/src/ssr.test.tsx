@@ -12,7 +12,15 @@ const transport: Transport = () => {
 function App() {
   const chat = useStreamingChat({
     transport,
-    initialMessages: [{ id: 'm1', role: 'assistant', content: 'Welcome back.', status: 'done' }],
+    initialMessages: [
+      {
+        id: 'm1',
+        role: 'assistant',
+        parts: [{ type: 'text', text: 'Welcome back.' }],
+        content: 'Welcome back.',
+        status: 'done',
+      },
+    ],
   })
   const progress = useStreamProgress(chat)
   return (

@@ -1,57 +1,26 @@
 import { type ChatSession, type ChatSessionOptions, type ChatSnapshot, createChatSession } from '@rivulet/core'
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react'
+import { useEffect, useRef, useSyncExternalStore } from 'react'
+
+/** A hook's session: its own, from options, or a shared one (`{ session }`) it only reads. */
+export type ChatSessionSource = (ChatSessionOptions & { session?: ChatSession }) | { session: ChatSession }
 
 /**
- * The session behind a hook: created once, fed the latest options at each use (so new
- * options never recreate it), and aborted on unmount.
+ * The session behind a hook. With `{ session }` it is that shared session, used as it is and
+ * never aborted here. Otherwise the hook creates one, gives it the latest options at each render
+ * through `session.setOptions` (so new options never recreate it), and aborts it on unmount.
  */
-export function useChatSession(options: ChatSessionOptions & { session?: ChatSession }): ChatSession {
-  const latest = useRef(options)
-  latest.current = options
-  const [session] = useState(() => options.session ?? createChatSession(latestOptions(latest)))
-  // Unmount stops the stream; the session's listeners are gone with useSyncExternalStore's.
-  useEffect(() => () => session.abort(), [session])
-  return session
-}
-
-/** Options read at the moment the session uses them, from whatever the component passed last. */
-function latestOptions(latest: { current: ChatSessionOptions }): ChatSessionOptions {
-  const read = <K extends keyof ChatSessionOptions>(key: K) => latest.current[key]
-  return {
-    get transport() {
-      return read('transport')
-    },
-    get buffer() {
-      return read('buffer')
-    },
-    get rateLimit() {
-      return read('rateLimit')
-    },
-    get estimatedTokens() {
-      return read('estimatedTokens')
-    },
-    get retry() {
-      return read('retry')
-    },
-    get firstTokenTimeoutMs() {
-      return read('firstTokenTimeoutMs')
-    },
-    get stallTimeoutMs() {
-      return read('stallTimeoutMs')
-    },
-    get onFinish() {
-      return read('onFinish')
-    },
-    get onError() {
-      return read('onError')
-    },
-    // Read once, at creation: they shape the session itself.
-    initialMessages: latest.current.initialMessages,
-    scheduler: latest.current.scheduler,
-    now: latest.current.now,
-    random: latest.current.random,
-    generateId: latest.current.generateId,
+export function useChatSession(source: ChatSessionSource): ChatSession {
+  const shared = source.session
+  const owned = useRef<ChatSession | undefined>(undefined)
+  if (shared === undefined) {
+    const options = source as ChatSessionOptions
+    if (owned.current === undefined) owned.current = createChatSession(options)
+    else owned.current.setOptions(options)
   }
+  const own = owned.current
+  // Unmount stops the stream of a session this hook created; a shared one goes on for its other readers.
+  useEffect(() => (own ? () => own.abort() : undefined), [own])
+  return shared ?? (own as ChatSession)
 }
 
 /** The whole snapshot of a session, re-rendering on every (frame-batched) change. */

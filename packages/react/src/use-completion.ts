@@ -1,4 +1,4 @@
-import type { ChatSessionOptions, ChatStatus, StreamError, StreamProgress, ToolCall } from '@rivulet/core'
+import type { ChatSessionOptions, ChatStatus, MessagePart, StreamError, StreamProgress } from '@rivulet/core'
 import { useCallback } from 'react'
 import { useChatSession, useChatSnapshot } from './use-chat-session.js'
 
@@ -11,7 +11,8 @@ export interface UseCompletionResult {
   /** The answer so far. */
   completion: string
   reasoning: string
-  toolCalls: readonly ToolCall[]
+  /** Everything the answer holds, in order (text, reasoning, tool calls, sources, files). */
+  parts: readonly MessagePart[]
   status: ChatStatus
   error: StreamError | undefined
   progress: StreamProgress | undefined
@@ -21,6 +22,8 @@ export interface UseCompletionResult {
   abort(): void
   reset(): void
 }
+
+const NO_PARTS: readonly MessagePart[] = []
 
 /**
  * One prompt, one streamed answer: for completions, summaries, rewrites — no chat history.
@@ -36,7 +39,9 @@ export function useCompletion(options: UseCompletionOptions): UseCompletionResul
   const complete = useCallback(
     (prompt: string) => {
       // Each completion starts from nothing (but an optional system message).
-      session.setMessages(system ? [{ id: 'system', role: 'system', content: system }] : [])
+      session.setMessages(
+        system ? [{ id: 'system', role: 'system', parts: [{ type: 'text', text: system }], content: system }] : [],
+      )
       return session.send(prompt)
     },
     [session, system],
@@ -45,7 +50,7 @@ export function useCompletion(options: UseCompletionOptions): UseCompletionResul
   return {
     completion: answer?.content ?? '',
     reasoning: answer?.reasoning ?? '',
-    toolCalls: answer?.toolCalls ?? [],
+    parts: answer?.parts ?? NO_PARTS,
     status,
     error,
     progress,

@@ -10,8 +10,9 @@ import type {
 } from '@rivulet/core'
 import { useChatSession, useChatSnapshot } from './use-chat-session.js'
 
+/** The session options: the hook creates the session, and aborts it on unmount. */
 export interface UseStreamingChatOptions extends ChatSessionOptions {
-  /** Use this session instead of creating one (to share it between components). */
+  /** A shared session to read instead (the other options are then its own, not these). */
   session?: ChatSession
 }
 
@@ -26,21 +27,27 @@ export interface UseStreamingChatResult {
   reset(): void
   regenerate(): Promise<void>
   setMessages: ChatSession['setMessages']
+  addToolResult: ChatSession['addToolResult']
+  respondToApproval: ChatSession['respondToApproval']
+  editMessage: ChatSession['editMessage']
+  selectBranch: ChatSession['selectBranch']
   /** The session itself, for `useStreamProgress`, selectors or sharing. */
   session: ChatSession
 }
 
 /**
  * A streaming chat: messages, status, progress and the actions, re-rendering at most once
- * per animation frame however fast tokens arrive. Unmount aborts the stream.
+ * per animation frame however fast tokens arrive. Unmount aborts the stream of the session the
+ * hook created; with `{ session }` it reads a shared one (configured with `session.setOptions`)
+ * and leaves it running when it unmounts.
  *
  * @example
- * const chat = useStreamingChat({ transport: demoServer() })
+ * const chat = useStreamingChat({ transport: demoServer(), tools: { weather } })
  * <form onSubmit={(e) => { e.preventDefault(); chat.send(input) }}>…</form>
  * {chat.messages.map((m) => <p key={m.id}>{m.content}</p>)}
  * {chat.isStreaming && <button onClick={chat.abort}>Stop</button>}
  */
-export function useStreamingChat(options: UseStreamingChatOptions): UseStreamingChatResult {
+export function useStreamingChat(options: UseStreamingChatOptions | { session: ChatSession }): UseStreamingChatResult {
   const session = useChatSession(options)
   const { messages, status, error, progress } = useChatSnapshot(session)
   return {
@@ -54,6 +61,10 @@ export function useStreamingChat(options: UseStreamingChatOptions): UseStreaming
     reset: session.reset,
     regenerate: session.regenerate,
     setMessages: session.setMessages,
+    addToolResult: session.addToolResult,
+    respondToApproval: session.respondToApproval,
+    editMessage: session.editMessage,
+    selectBranch: session.selectBranch,
     session,
   }
 }

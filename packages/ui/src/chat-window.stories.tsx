@@ -206,10 +206,16 @@ export const DarkTheme: Story = {
 export const Conversation: Story = {
   args: {
     initialMessages: [
-      { id: 'earlier-question', role: 'user', content: 'Can a stream be stopped halfway?' },
+      {
+        id: 'earlier-question',
+        role: 'user',
+        parts: [{ type: 'text', text: 'Can a stream be stopped halfway?' }],
+        content: 'Can a stream be stopped halfway?',
+      },
       {
         id: 'earlier-answer',
         role: 'assistant',
+        parts: [{ type: 'text', text: 'Yes. Stop keeps the text that arrived and marks the answer as stopped.' }],
         content: 'Yes. Stop keeps the text that arrived and marks the answer as stopped.',
         status: 'done',
       },

@@ -1,4 +1,4 @@
-import type { ChatMessage, ToolCall } from '@rivulet/core'
+import type { ChatMessage, ToolPart } from '@rivulet/core'
 import { type UseStreamingChatOptions, type UseStreamingChatResult, useStreamingChat } from '@rivulet/react'
 import { type CSSProperties, type KeyboardEvent, memo, useCallback, useMemo, useRef, useState } from 'react'
 import { useFollowBottom } from './follow-bottom.js'
@@ -218,7 +218,7 @@ const MessageItem = memo(function MessageItem({
       </article>
     )
   }
-  const { status, reasoning, toolCalls, error } = message
+  const { status, reasoning, parts, error } = message
   return (
     <article data-rivulet="chat-message" data-role="assistant" data-status={status}>
       {reasoning && (
@@ -227,9 +227,7 @@ const MessageItem = memo(function MessageItem({
           <div style={PRE_WRAP}>{reasoning}</div>
         </details>
       )}
-      {toolCalls?.map((call) => (
-        <ToolCallView key={call.id || call.index} call={call} />
-      ))}
+      {parts.map((part) => (part.type === 'tool' ? <ToolCallView key={part.toolCallId} call={part} /> : null))}
       <StreamingMessage message={message} renderBlock={renderBlock} animate={animate} labels={labels} />
       {status === 'error' && (
         <div data-rivulet="chat-error" role="alert">
@@ -253,12 +251,12 @@ const MessageItem = memo(function MessageItem({
   )
 })
 
-function ToolCallView({ call }: { call: ToolCall }) {
+function ToolCallView({ call }: { call: ToolPart }) {
   return (
-    <div data-rivulet="tool-call" data-tool={call.name}>
+    <div data-rivulet="tool-call" data-tool={call.name} data-state={call.state}>
       <div data-rivulet="tool-name">{call.name}</div>
       <pre data-rivulet="tool-arguments">
-        <code>{formatArguments(call.args)}</code>
+        <code>{formatArguments(call.input)}</code>
       </pre>
     </div>
   )

@@ -12,8 +12,18 @@ const transport: Transport = () => {
 }
 
 const history: ChatMessage[] = [
-  { id: 'u1', role: 'user', content: 'Hi <b>there</b>' },
-  { id: 'a1', role: 'assistant', content: 'Hello! <script>x()</script>', status: 'done', reasoning: 'Greet back.' },
+  { id: 'u1', role: 'user', parts: [{ type: 'text', text: 'Hi <b>there</b>' }], content: 'Hi <b>there</b>' },
+  {
+    id: 'a1',
+    role: 'assistant',
+    parts: [
+      { type: 'reasoning', text: 'Greet back.' },
+      { type: 'text', text: 'Hello! <script>x()</script>' },
+    ],
+    content: 'Hello! <script>x()</script>',
+    status: 'done',
+    reasoning: 'Greet back.',
+  },
 ]
 
 describe('server rendering', () => {

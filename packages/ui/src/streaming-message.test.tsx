@@ -144,7 +144,13 @@ describe('StreamingMessage state and accessibility', () => {
   })
 
   it('reads content, status and role from a message', () => {
-    const message: ChatMessage = { id: 'a1', role: 'assistant', content: 'From the message.', status: 'submitted' }
+    const message: ChatMessage = {
+      id: 'a1',
+      role: 'assistant',
+      parts: [{ type: 'text', text: 'From the message.' }],
+      content: 'From the message.',
+      status: 'submitted',
+    }
     const view = mount({ message })
     const root = view.container.querySelector('[data-rivulet="streaming-message"]')!
     expect(root).toHaveAttribute('data-status', 'submitted')

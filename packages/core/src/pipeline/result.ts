@@ -1,25 +1,26 @@
-import type { FinishReason, StreamPart } from '../types.js'
-import type { StreamProgress } from './progress.js'
+import type { MessagePart } from '../session/message.js'
+import { MessageBuilder } from '../session/message-builder.js'
+import type { FinishReason } from '../types.js'
 import type { TokenStreamItem } from './stream-tokens.js'
-
-export interface ToolCall {
-  index: number
-  id: string
-  name: string
-  args: unknown
-}
 
 export interface StreamUsage {
   inputTokens?: number
   outputTokens?: number
   reasoningTokens?: number
+  /** Input tokens read from the provider's prompt cache. */
+  cachedInputTokens?: number
+  /** Input tokens written to the provider's prompt cache. */
+  cacheWriteInputTokens?: number
 }
 
 /** Everything one finished (or stopped) stream produced, and how fast. */
 export interface StreamResult {
+  /** Everything the answer holds, in order: text, reasoning, tool calls, sources, files, data. */
+  parts: MessagePart[]
+  /** The text parts joined. */
   text: string
+  /** The reasoning parts joined. */
   reasoning: string
-  toolCalls: ToolCall[]
   finishReason?: FinishReason
   /** The provider's own finish word. */
   rawFinishReason?: string
@@ -35,59 +36,34 @@ export interface StreamResult {
 }
 
 /**
- * Accumulates a token stream into a `StreamResult`. Text is kept as its units and joined
- * once, when asked for, so memory stays linear in the text and per-token work constant.
+ * Accumulates a token stream into a `StreamResult`, with the same reducer as the chat session
+ * (`MessageBuilder`), so a result's parts are exactly what a chat message would hold.
  */
 export class ResultCollector {
-  private readonly text: string[] = []
-  private readonly reasoning: string[] = []
-  private readonly toolCalls: ToolCall[] = []
-  private progress: StreamProgress | undefined
-  private usage: StreamUsage | undefined
-  private finish: Extract<StreamPart, { type: 'finish' }> | undefined
-  private start: Extract<StreamPart, { type: 'start' }> | undefined
+  private readonly builder = new MessageBuilder()
 
   add(item: TokenStreamItem): void {
-    switch (item.type) {
-      case 'token':
-        ;(item.channel === 'text' ? this.text : this.reasoning).push(item.text)
-        this.progress = item.progress
-        break
-      case 'tool-call':
-        this.toolCalls.push({ index: item.index, id: item.id, name: item.name, args: item.args })
-        break
-      case 'usage': {
-        const { type: _, ...usage } = item
-        this.usage = { ...this.usage, ...usage }
-        break
-      }
-      case 'finish':
-        this.finish = item
-        break
-      case 'start':
-        this.start = item
-        break
-    }
+    this.builder.add(item)
   }
 
   result(): StreamResult {
-    const progress = this.progress
+    const { builder } = this
+    const { parts, content, reasoning, usage } = builder.snapshot()
+    const progress = builder.progress
     const result: StreamResult = {
-      text: this.text.join(''),
-      reasoning: this.reasoning.join(''),
-      toolCalls: this.toolCalls.slice(),
-      tokens: this.usage?.outputTokens ?? progress?.tokens ?? 0,
+      parts,
+      text: content,
+      reasoning: reasoning ?? '',
+      tokens: usage?.outputTokens ?? progress?.tokens ?? 0,
       durationMs: progress?.elapsedMs ?? 0,
       tokensPerSecond: progress?.tokensPerSecond ?? 0,
     }
     if (progress?.ttftMs !== undefined) result.ttftMs = progress.ttftMs
-    if (this.finish) {
-      result.finishReason = this.finish.reason
-      if (this.finish.raw !== undefined) result.rawFinishReason = this.finish.raw
-    }
-    if (this.usage) result.usage = { ...this.usage }
-    if (this.start?.messageId !== undefined) result.messageId = this.start.messageId
-    if (this.start?.model !== undefined) result.model = this.start.model
+    if (builder.finishReason !== undefined) result.finishReason = builder.finishReason
+    if (builder.rawFinishReason !== undefined) result.rawFinishReason = builder.rawFinishReason
+    if (usage) result.usage = { ...usage }
+    if (builder.messageId !== undefined) result.messageId = builder.messageId
+    if (builder.model !== undefined) result.model = builder.model
     return result
   }
 }
@@ -95,9 +71,13 @@ export class ResultCollector {
 /**
  * Reads a whole token stream into its result. Errors propagate; use `ResultCollector` to keep
  * the partial result of a stream that fails.
+ *
+ * @example
+ * const { text, parts, tokensPerSecond } = await collectResult(streamTokens(decode(res, { protocol: 'anthropic' })))
  */
 export async function collectResult(items: AsyncIterable<TokenStreamItem>): Promise<StreamResult> {
   const collector = new ResultCollector()
   for await (const item of items) collector.add(item)
-  return collector.result()
+  const result = collector.result()
+  return result
 }

@@ -232,9 +232,13 @@ describe('collectResult', () => {
       [230, { type: 'finish', reason: 'tool-calls', raw: 'tool_calls' }],
     ])
     expect(await collectResult(streamTokens(parts, { now, startedAt: 0 }))).toEqual({
+      parts: [
+        { type: 'reasoning', text: 'hmm' },
+        { type: 'text', text: 'Hi there' },
+        { type: 'tool', toolCallId: 'c1', name: 'lookup', state: 'input-available', input: { q: 'x' } },
+      ],
       text: 'Hi there',
       reasoning: 'hmm',
-      toolCalls: [{ index: 0, id: 'c1', name: 'lookup', args: { q: 'x' } }],
       finishReason: 'tool-calls',
       rawFinishReason: 'tool_calls',
       usage: { inputTokens: 5, outputTokens: 9 },
@@ -243,7 +247,8 @@ describe('collectResult', () => {
       tokens: 9,
       ttftMs: 100,
       durationMs: 200,
-      tokensPerSecond: 20,
+      // Usage wins: nine tokens, the first excluded, from the first token (100) to the last (200).
+      tokensPerSecond: 80,
     })
   })
 })

@@ -1,6 +1,6 @@
 import type { StreamPart } from '../types.js'
 import { type BufferStrategy, createTextBuffer, type TextBuffer } from './buffer.js'
-import { ProgressTracker, type StreamProgress } from './progress.js'
+import { adoptUsage, ProgressTracker, type StreamProgress } from './progress.js'
 import { RateLimiter, sleep } from './rate-limit.js'
 
 export interface TokenEvent {
@@ -14,8 +14,18 @@ export interface TokenEvent {
   progress: StreamProgress
 }
 
-/** What `streamTokens` yields: token events, and every other part, in order. */
-export type TokenStreamItem = TokenEvent | Exclude<StreamPart, { type: 'text-delta' | 'reasoning-delta' }>
+/** A `usage` or `finish` part as `streamTokens` passes it on: with the progress at that moment. */
+export type ProgressPart = Extract<StreamPart, { type: 'usage' | 'finish' }> & { progress: StreamProgress }
+
+/**
+ * What `streamTokens` yields: token events, and every other part, in order. `usage` and
+ * `finish` carry the progress they make (usage wins over counted deltas; finish makes percent
+ * 100), so no one re-derives it.
+ */
+export type TokenStreamItem =
+  | TokenEvent
+  | ProgressPart
+  | Exclude<StreamPart, { type: 'text-delta' | 'reasoning-delta' | 'usage' | 'finish' }>
 
 export interface StreamTokensOptions {
   buffer?: BufferStrategy
@@ -105,14 +115,17 @@ export async function* streamTokens(
   let active: Channel | undefined
   let failure: unknown
 
+  /** The progress of the last item that carried one. */
+  let last: StreamProgress | undefined
   const event = (unit: Unit): TokenEvent => {
     tracker.add(unit.tokens)
-    return { type: 'token', channel: unit.channel, text: unit.text, tokens: unit.tokens, progress: tracker.snapshot() }
+    last = tracker.snapshot()
+    return { type: 'token', channel: unit.channel, text: unit.text, tokens: unit.tokens, progress: last }
   }
 
   try {
     for await (const part of parts) {
-      let passThrough: TokenStreamItem | undefined
+      let passThrough: Exclude<StreamPart, { type: 'text-delta' | 'reasoning-delta' }> | undefined
       if (part.type === 'text-delta' || part.type === 'reasoning-delta') {
         const channel = part.type === 'text-delta' ? text : reasoning
         // Switching channel completes what the other one held, so order is kept.
@@ -142,9 +155,24 @@ export async function* streamTokens(
       queue.length = 0
       if (failure !== undefined) break
       if (passThrough !== undefined) {
-        if (passThrough.type === 'usage') tracker.usage(passThrough.outputTokens)
-        else if (passThrough.type === 'finish') tracker.finish()
-        yield passThrough
+        // Usage and finish take effect at the moment of the last token (elapsed and rate are
+        // measured to it): usage wins over the counted deltas, finish makes percent 100.
+        if (passThrough.type === 'usage') {
+          tracker.usage(passThrough.outputTokens)
+          const { outputTokens } = passThrough
+          last =
+            last === undefined ? tracker.snapshot() : outputTokens === undefined ? last : adoptUsage(last, outputTokens)
+          yield { ...passThrough, progress: last }
+        } else if (passThrough.type === 'finish') {
+          tracker.finish()
+          last =
+            last === undefined
+              ? tracker.snapshot()
+              : last.estimatedTokens === undefined
+                ? last
+                : { ...last, percent: 100, etaMs: 0 }
+          yield { ...passThrough, progress: last }
+        } else yield passThrough
       }
     }
   } catch (error) {

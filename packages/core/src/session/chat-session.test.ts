@@ -9,6 +9,7 @@ import { type Scheduler, syncScheduler } from './scheduler.js'
 
 const td = (text: string): StreamPart => ({ type: 'text-delta', text })
 const finish: StreamPart = { type: 'finish', reason: 'stop', raw: 'stop' }
+const user = (id: string, text: string) => ({ id, role: 'user', parts: [{ type: 'text', text }], content: text })
 
 /** A transport that answers each request with the next script; records the requests. */
 function scripted(
@@ -58,14 +59,15 @@ describe('ChatSession', () => {
     const seen = statuses(chat)
     await chat.send('Hi')
     expect(seen).toEqual(['submitted', 'streaming', 'done'])
-    expect(requests[0]?.messages).toEqual([{ role: 'user', content: 'Hi' }])
+    expect(requests[0]?.messages).toEqual([user('m1', 'Hi')])
     const { messages, status } = chat.getSnapshot()
     expect(status).toBe('done')
     expect(messages).toEqual([
-      { id: 'm1', role: 'user', content: 'Hi' },
+      user('m1', 'Hi'),
       {
         id: 'm2',
         role: 'assistant',
+        parts: [{ type: 'text', text: 'Hello there' }],
         content: 'Hello there',
         status: 'done',
         finishReason: 'stop',
@@ -84,22 +86,26 @@ describe('ChatSession', () => {
     const chat = session({ transport })
     await chat.send('Weather?')
     expect(chat.getSnapshot().messages[1]).toMatchObject({
+      parts: [
+        { type: 'reasoning', text: 'Let me look.' },
+        { type: 'tool', toolCallId: 'c1', name: 'weather', state: 'input-available', input: { city: 'Oslo' } },
+      ],
       reasoning: 'Let me look.',
-      toolCalls: [{ index: 0, id: 'c1', name: 'weather', args: { city: 'Oslo' } }],
       finishReason: 'tool-calls',
     })
   })
 
-  it('rejects a send while a stream is live, unless asked to interrupt it', async () => {
+  it('with whenBusy reject, rejects a send while a stream is live; interrupt stops it and sends', async () => {
     const live = controlledStream()
     const next = controlledStream()
     const { transport } = scripted(live.stream, next.stream)
-    const chat = session({ transport })
+    const chat = session({ transport, whenBusy: 'reject' })
     const first = chat.send('one')
     live.push(td('partial'))
     await vi.waitFor(() => expect(chat.getSnapshot().status).toBe('streaming'))
     await expect(chat.send('two')).rejects.toThrow(/still streaming/)
-    const second = chat.send('two', { interrupt: true })
+    expect(chat.getSnapshot().messages).toHaveLength(2)
+    const second = chat.send('two', { whenBusy: 'interrupt' })
     next.push(td('answer'))
     next.push(finish)
     next.push('end')
@@ -146,7 +152,7 @@ describe('ChatSession', () => {
     await chat.send('Q')
     await chat.regenerate()
     expect(chat.getSnapshot().messages.map((m) => m.content)).toEqual(['Q', 'second'])
-    expect(requests[1]?.messages).toEqual([{ role: 'user', content: 'Q' }])
+    expect(requests[1]?.messages).toEqual([user('m1', 'Q')])
   })
 
   it('ends in error with kind and partial text when the stream fails after the first token (no retry)', async () => {
@@ -230,7 +236,7 @@ describe('ChatSession', () => {
     vi.useFakeTimers()
     const live = controlledStream()
     const { transport } = scripted(live.stream)
-    const chat = session({ transport, stallTimeoutMs: 1000 })
+    const chat = session({ transport, stallTimeoutMs: 1000, now: () => Date.now() })
     const done = chat.send('Hi')
     live.push(td('a'))
     await vi.advanceTimersByTimeAsync(900)

@@ -44,12 +44,17 @@ export interface ToolPart {
   /** The provider ran it (web search, code execution): its output came in the stream. */
   providerExecuted?: boolean
   providerMetadata?: ProviderMetadata
+  /** The user's answer to `approval-requested` (`respondToApproval`). */
+  approval?: { approved: boolean; reason?: string }
 }
 export interface SourcePart {
   type: 'source'
   id?: string
   url?: string
   title?: string
+  /** A document source's type and name. */
+  mediaType?: string
+  filename?: string
   providerMetadata?: ProviderMetadata
 }
 export interface FilePart {
@@ -58,6 +63,11 @@ export interface FilePart {
   /** An `https:`, `data:` or `blob:` URL. */
   url: string
   filename?: string
+  /** A generated file's id: a later file with the same id replaces it. */
+  id?: string
+  /** A preview the provider sent while generating; the final file replaces it. */
+  partial?: boolean
+  providerMetadata?: ProviderMetadata
 }
 export interface DataPart {
   type: 'data'
@@ -94,6 +104,11 @@ export interface ChatMessage {
   usage?: StreamUsage
   metrics?: MessageMetrics
   error?: StreamError
+  /**
+   * Set when the message has other versions (an edited question, a regenerated answer): which
+   * one this is, 0-based, of how many. Switch with `session.selectBranch(id, index)`.
+   */
+  branch?: { index: number; count: number }
 }
 
 /**
