@@ -104,7 +104,7 @@ describe('presets send the whole conversation in the provider’s own shape', ()
     expect(body).toEqual({ ...openaiChatBody, rivulet: { seed: 1 } })
   })
 
-  it('the WebSocket transport’s default start request holds the same messages and tools', async () => {
+  it('the WebSocket transport’s default start request holds the same messages and tools, and its extraBody', async () => {
     let sent: unknown
     class FakeSocket {
       readyState = 0
@@ -127,10 +127,28 @@ describe('presets send the whole conversation in the provider’s own shape', ()
       }
       close() {}
     }
-    const transport = websocketTransport({ url: 'ws://demo.test/v1/ws', WebSocket: FakeSocket, maxTokens: 512 })
+    let seed = 1
+    const transport = websocketTransport({
+      url: 'ws://demo.test/v1/ws',
+      WebSocket: FakeSocket,
+      maxTokens: 512,
+      extraBody: {
+        get rivulet() {
+          return { seed }
+        },
+      },
+    })
     await collect(transport(ask(conversation)))
+    expect(sent).toEqual({
+      messages: openaiChatBody.messages,
+      tools: openaiChatBody.tools,
+      max_tokens: 512,
+      rivulet: { seed: 1 },
+    })
+    seed = 2
+    await collect(transport(ask([text('user', 'Hi')], false)))
     transport.close()
-    expect(sent).toEqual({ messages: openaiChatBody.messages, tools: openaiChatBody.tools, max_tokens: 512 })
+    expect(sent).toEqual({ messages: [{ role: 'user', content: 'Hi' }], max_tokens: 512, rivulet: { seed: 2 } })
   })
 
   it('extraBody is merged over the preset’s own fields', async () => {

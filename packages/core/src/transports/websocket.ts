@@ -93,6 +93,11 @@ export interface WebSocketTransportOptions {
    * max_tokens? }` with messages and tools in the Chat Completions shape.
    */
   body?(request: TransportRequest): unknown
+  /**
+   * Extra fields merged over the default body (simulation options, temperature…); getters are
+   * read for each request.
+   */
+  extraBody?: Record<string, unknown>
   /** `model` of the default body; left out when not set (the server's default model). */
   model?: string
   /** Expected output size, for progress; also `max_tokens` of the default body. */
@@ -134,6 +139,7 @@ export function websocketTransport(options: WebSocketTransportOptions): WebSocke
         messages: openaiChatMessages(await withReadableFiles(request.messages)),
         ...(tools.length > 0 && { tools }),
         ...(options.maxTokens !== undefined && { max_tokens: options.maxTokens }),
+        ...options.extraBody,
       }
     })
   const transport: Transport = async function* (request) {
