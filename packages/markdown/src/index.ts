@@ -1,6 +1,7 @@
 export { type BlockSplit, createBlockSplitter, type Definitions, type MarkdownBlock } from './blocks.js'
 export type { Highlighter } from './code-block.js'
-export { Markdown, type MarkdownProps, markdownParser } from './markdown.js'
+export { Markdown, type MarkdownProps } from './markdown.js'
+export { markdownParser } from './parser.js'
 export { defaultLabels, type MarkdownComponents, type MarkdownLabels } from './render.js'
 export { repairGrowingBlock } from './repair.js'
 export { type LinkKind, linkKind } from './urls.js'

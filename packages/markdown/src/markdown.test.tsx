@@ -227,16 +227,20 @@ describe('streaming', () => {
 
 describe('code blocks', () => {
   const code = '```ts\nconst answer = 42\n```\n'
-  const colour = (source: string) =>
-    source.split(/(\d+)/).map((part, i) =>
-      /\d/.test(part) ? (
-        <span key={`${i}:${part}`} data-token="number">
+  const colour = (source: string) => {
+    let offset = 0
+    return source.split(/(\d+)/).map((part) => {
+      const at = offset
+      offset += part.length
+      return /\d/.test(part) ? (
+        <span key={at} data-token="number">
           {part}
         </span>
       ) : (
         part
-      ),
-    )
+      )
+    })
+  }
 
   it('shows the plain text first, then the highlighted result with the same text', async () => {
     let resolve: (node: ReactNode) => void = () => {}

@@ -1,9 +1,9 @@
-import type { MarkdownIt } from 'markdown-it'
+import type { Token } from 'markdown-it'
 import { type HTMLAttributes, memo, useId, useMemo, useRef, useState } from 'react'
 import { createBlockSplitter, type LinkReference, type MarkdownBlock } from './blocks.js'
 import type { Highlighter } from './code-block.js'
 import { type BlockDefinitions, type ParsedBlock, parseBlock, stillValid } from './parse-block.js'
-import { createParser } from './parser.js'
+import { markdownParser } from './parser.js'
 import {
   type BlockLayout,
   defaultLabels,
@@ -33,12 +33,6 @@ export interface MarkdownProps extends Omit<HTMLAttributes<HTMLDivElement>, 'chi
   /** A copy button on each code block (default true). */
   copyButton?: boolean
   labels?: Partial<MarkdownLabels>
-}
-
-let parser: MarkdownIt | undefined
-/** The shared markdown-it instance, built on first use (not at import). */
-export function markdownParser(): MarkdownIt {
-  return (parser ??= createParser())
 }
 
 /**
@@ -213,9 +207,9 @@ function layout(entries: Entry[], idPrefix: string) {
   const layouts = entries.map(({ parsed, live }) => ({
     footnotes: parsed.footnoteRefs.map(assign),
     headingIds: parsed.headings.map(headingId),
-    // Only code blocks render differently while live (they wait to be highlighted), so a
-    // paragraph that settles is not rendered again for it.
-    live: live && parsed.tokens.some((token) => token.type === 'fence' || token.type === 'code_block'),
+    // Only code blocks (not highlighted yet) and links being written render differently while
+    // live, so a paragraph that settles is not rendered again for it.
+    live: live && parsed.tokens.some(rendersLive),
   }))
   // The first definition of each label, in document order.
   const defs = new Map<string, { tokens: ParsedBlock['tokens']; refs: string[]; live: boolean }>()
@@ -238,6 +232,14 @@ function layout(entries: Entry[], idPrefix: string) {
     note.references = label === undefined ? 0 : (numbers.get(label)?.count ?? 0)
   }
   return { layouts, notes }
+}
+
+function rendersLive(token: Token): boolean {
+  return (
+    token.type === 'fence' ||
+    token.type === 'code_block' ||
+    (token.children?.some((child) => child.type === 'link_open' && child.attrGet('href') === '') ?? false)
+  )
 }
 
 interface Mentions {

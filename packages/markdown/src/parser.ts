@@ -8,7 +8,14 @@ import footnote from 'markdown-it-footnote'
  */
 export const MAX_NESTING = 32
 
-/** The one markdown-it instance: CommonMark + GFM, raw HTML off (it stays text). */
+let parser: MarkdownIt | undefined
+
+/** The shared markdown-it instance, built on first use (not at import). */
+export function markdownParser(): MarkdownIt {
+  return (parser ??= createParser())
+}
+
+/** Builds the markdown-it instance: CommonMark + GFM, raw HTML off (it stays text). */
 export function createParser(): MarkdownIt {
   const md = markdownit('default', {
     html: false,
@@ -70,9 +77,18 @@ function taskLists(state: StateCore): void {
   }
 }
 
-/** Normalizes line endings and NUL as markdown-it does, one character at a time. */
+const DEEP_QUOTE = new RegExp(`^((?: {0,3}> ?){${MAX_NESTING / 2}})((?: {0,3}>)+)`, 'gm')
+
+/**
+ * Normalizes line endings and NUL as markdown-it does. Blockquote markers past half the nesting
+ * cap are escaped (shown as `>`): markdown-it drops whatever lies past its cap, and the text of
+ * `>>>>…>> a` should still show.
+ */
 export function normalizeSource(text: string): string {
-  return text.replace(/\r\n?/g, '\n').replace(/\0/g, '\uFFFD')
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(/\0/g, '\uFFFD')
+    .replace(DEEP_QUOTE, (_, kept: string, excess: string) => kept + excess.replace(/>/g, '\\>'))
 }
 
 export type { Token }

@@ -1,7 +1,9 @@
 import type { Token } from 'markdown-it'
 import { type ComponentType, createElement, Fragment, type ReactNode } from 'react'
 import { CodeBlock, type Highlighter } from './code-block.js'
+import { markdownParser } from './parser.js'
 import { linkKind } from './urls.js'
+
 
 /**
  * Replacements per element, as in react-markdown: `{ a: MyLink, h2: 'h3', code: MyCode }`.
@@ -81,7 +83,7 @@ export function renderTokens(tokens: Token[], context: RenderContext, layout: Bl
         return createElement(Fragment, { key }, ...build(token.children ?? []))
       case 'fence':
       case 'code_block': {
-        const language = token.info.trim().split(/\s+/)[0] ?? ''
+        const language = markdownParser().utils.unescapeAll(token.info).trim().split(/\s+/)[0] ?? ''
         const complete = !layout.live || (token.type === 'fence' && closedFence(token))
         return createElement(CodeBlock, { key, code: token.content, language, complete, context })
       }
@@ -144,8 +146,8 @@ export function renderTokens(tokens: Token[], context: RenderContext, layout: Bl
       }
       case 'link_open': {
         const href = String(open.attrGet('href') ?? '')
-        // An empty destination is a link still being written (repaired while streaming).
-        if (href === '') return el('a', { key, 'data-incomplete': '' }, children)
+        // While live, an empty destination is a link still being written (see repair.ts).
+        if (href === '' && layout.live) return el('a', { key, 'data-incomplete': '' }, children)
         const kind = linkKind(href)
         if (!kind) return createElement(Fragment, { key }, ...children)
         const title = open.attrGet('title')

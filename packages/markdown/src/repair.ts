@@ -159,7 +159,8 @@ function openers(text: string): Opener[] {
 }
 
 function closeInlines(md: MarkdownIt, text: string): string {
-  const pending = openers(text).reverse()
+  // Each candidate costs a parse: only the innermost few are tried (real answers nest two or three).
+  const pending = openers(text).reverse().slice(0, 6)
   if (pending.length === 0) return text
   let suffix = ''
   let shown = visibleLength(md, text)

@@ -19,8 +19,9 @@ export function linkKind(href: string): LinkKind | undefined {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: browsers strip exactly these
   const url = href.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '').replace(/[\t\n\r]/g, '')
   // A colon before any `/`, `?` or `#` makes what precedes it a scheme (RFC 3986 §3.1).
+  // Anything else before a colon (`foo):`) is not a scheme to a browser either: a relative path.
   const scheme = /^([^/?#]*?):/.exec(url)?.[1]
-  if (scheme !== undefined) {
+  if (scheme !== undefined && /^[a-z][a-z\d+.-]*$/i.test(scheme)) {
     const name = scheme.toLowerCase()
     if (!ALLOWED_SCHEMES.has(name)) return undefined
     return name === 'mailto' ? 'mailto' : 'external'
