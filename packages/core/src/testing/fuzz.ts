@@ -96,9 +96,11 @@ function atMatch(body: string, pattern: RegExp, k: number, replace: (match: stri
 
 const lines = (body: string) => body.split('\n')
 
-// The fields hostile input aims at: finish words looked up in tables, indexes used as keys.
+// The fields hostile input aims at: finish words looked up in tables, indexes used as keys, tool
+// arguments written back as JSON text.
 const FINISH_WORD = /(?<="(?:finish_reason|stop_reason|finishReason|done_reason|status|type)":)"[^"]*"/g
 const INDEX = /(?<="(?:index|output_index|content_index|summary_index)":)-?\d+/g
+const TOOL_ARGS = /(?<="(?:arguments|input|args)":)("(?:[^"\\\n]|\\.)*"|\{[^{}\n]*\})/g
 
 const mutation: fc.Arbitrary<[string, Mutation]> = fc.oneof(
   fc
@@ -110,6 +112,12 @@ const mutation: fc.Arbitrary<[string, Mutation]> = fc.oneof(
   fc
     .tuple(fc.nat(), fc.constantFrom(...HUGE_NUMBERS))
     .map(([k, n]): [string, Mutation] => [`index ${k} to ${n}`, (body) => atMatch(body, INDEX, k, () => n)]),
+  fc
+    .nat()
+    .map((k): [string, Mutation] => [
+      `tool arguments ${k} nested ${DEPTH} deep`,
+      (body) => atMatch(body, TOOL_ARGS, k, () => deepObject),
+    ]),
   fc.tuple(fc.nat(), fc.constantFrom(...STRAY)).map(([at, char]): [string, Mutation] => [
     `flip @${at} to ${JSON.stringify(char)}`,
     (body) => {
