@@ -1,9 +1,11 @@
 // Parser figures for the README: speed on a 10,000-token answer (whole and streamed), the
-// 12 pathological inputs (markdown-it against micromark, each in a worker that is stopped after
-// a time limit), and the minified + gzipped size of what an app bundles. Run: pnpm --filter
+// 12 pathological inputs (markdown-it against micromark, each in a child process that is
+// stopped after a time limit), and the minified + gzipped size of what an app bundles. Run: pnpm --filter
 // @rivulet/markdown bench
+
+import { execFile } from 'node:child_process'
+import { createRequire } from 'node:module'
 import { gzipSync } from 'node:zlib'
-import { Worker } from 'node:worker_threads'
 import { build } from 'esbuild'
 import { micromark } from 'micromark'
 import { gfm, gfmHtml } from 'micromark-extension-gfm'
@@ -59,28 +61,27 @@ for (let end = 40; end < answer.length + 40; end += 40 * 10) {
   md.parse(answer.slice(0, end), {})
   whole += ms(start) * 10
 }
-console.log(`re-parsing the whole text every frame instead (markdown-it): ${(whole / frames.length).toFixed(3)} ms per frame on average`)
+console.log(
+  `re-parsing the whole text every frame instead (markdown-it): ${(whole / frames.length).toFixed(3)} ms per frame on average`,
+)
 
 console.log('\n## Pathological inputs (~200 KB each)\n')
 console.log('| input | markdown-it (this config) | micromark + GFM |\n|---|--:|--:|')
+const tsx = createRequire(import.meta.url).resolve('tsx')
 const worker = (name: string, which: 'markdown-it' | 'micromark', limitMs: number) =>
   new Promise<string>((resolve) => {
-    const w = new Worker(new URL('./pathological-worker.ts', import.meta.url), {
-      workerData: { name, which },
-      execArgv: ['--import', 'tsx'],
-    })
-    const timer = setTimeout(() => {
-      void w.terminate()
-      resolve(`> ${limitMs / 1000} s (stopped)`)
-    }, limitMs)
-    w.once('message', (message: string) => {
-      clearTimeout(timer)
-      void w.terminate()
-      resolve(message)
-    })
-    w.once('error', (error) => {
-      clearTimeout(timer)
-      resolve(`throws: ${String(error.message).slice(0, 40)}`)
+    const file = new URL('./pathological-child.ts', import.meta.url).pathname
+    execFile(process.execPath, ['--import', tsx, file, name, which], { timeout: limitMs }, (error, stdout) => {
+      if (error?.killed) resolve(`> ${limitMs / 1000} s (stopped)`)
+      else
+        resolve(
+          stdout.trim() ||
+            `fails: ${
+              String(error?.message)
+                .split('\n')
+                .find((l) => /Error/.test(l)) ?? ''
+            }`,
+        )
     })
   })
 for (const name of Object.keys(pathologicalInputs())) {
@@ -109,5 +110,9 @@ async function size(code: string): Promise<string> {
   return `${(bytes.length / 1000).toFixed(1)} kB min, ${(gzipSync(bytes, { level: 9 }).length / 1000).toFixed(1)} kB gzip`
 }
 console.log(`@rivulet/markdown (Markdown): ${await size(`export { Markdown } from '@rivulet/markdown'`)}`)
-console.log(`markdown-it + markdown-it-footnote alone: ${await size(`import m from 'markdown-it'; import f from 'markdown-it-footnote'; export default m().use(f)`)}`)
-console.log(`micromark + GFM (to HTML) alone: ${await size(`export { micromark } from 'micromark'; export { gfm, gfmHtml } from 'micromark-extension-gfm'`)}`)
+console.log(
+  `markdown-it + markdown-it-footnote alone: ${await size(`import m from 'markdown-it'; import f from 'markdown-it-footnote'; export default m().use(f)`)}`,
+)
+console.log(
+  `micromark + GFM (to HTML) alone: ${await size(`export { micromark } from 'micromark'; export { gfm, gfmHtml } from 'micromark-extension-gfm'`)}`,
+)

@@ -13,7 +13,11 @@ interface SpecExample {
 }
 const spec = createRequire(import.meta.url)('commonmark-spec') as { tests: SpecExample[] }
 // The spec writes tabs as → (its own test runner puts them back).
-const tests = spec.tests.map((t) => ({ ...t, markdown: t.markdown.replace(/→/g, '\t'), html: t.html.replace(/→/g, '\t') }))
+const tests = spec.tests.map((t) => ({
+  ...t,
+  markdown: t.markdown.replace(/→/g, '\t'),
+  html: t.html.replace(/→/g, '\t'),
+}))
 
 /** Spec HTML and ours compared as DOM, ignoring what Rivulet adds (ids, rel, wrappers, copy buttons). */
 function normalize(html: string): string {
@@ -64,7 +68,10 @@ describe('CommonMark spec 0.31.2 examples', () => {
     })
     const bySection = new Map<string, number>()
     for (const t of failed) bySection.set(t.section, (bySection.get(t.section) ?? 0) + 1)
-    console.info(`<Markdown>: ${passed.length}/${tests.length}; failures by section:`, JSON.stringify(Object.fromEntries(bySection)))
+    console.info(
+      `<Markdown>: ${passed.length}/${tests.length}; failures by section:`,
+      JSON.stringify(Object.fromEntries(bySection)),
+    )
     expect(passed.length).toBeGreaterThanOrEqual(RENDERER_FLOOR)
   }, 60_000)
 })

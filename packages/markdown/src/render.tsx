@@ -4,7 +4,6 @@ import { CodeBlock, type Highlighter } from './code-block.js'
 import { markdownParser } from './parser.js'
 import { linkKind } from './urls.js'
 
-
 /**
  * Replacements per element, as in react-markdown: `{ a: MyLink, h2: 'h3', code: MyCode }`.
  * A component gets the element's props (`href`, `id`, `className`, `style`, `children`…).
