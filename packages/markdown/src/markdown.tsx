@@ -36,7 +36,7 @@ export interface MarkdownProps extends Omit<HTMLAttributes<HTMLDivElement>, 'chi
 }
 
 /**
- * Renders CommonMark + GFM as React elements: never through `innerHTML`, raw HTML shows as
+ * Renders CommonMark + GFM as React elements: never through an HTML string, raw HTML shows as
  * text, links only `http:`, `https:`, `mailto:`, relative or `#fragment`, images only where
  * `allowImage` says. While `streaming`, finished blocks are neither parsed nor rendered again
  * and the growing one is repaired so no raw marker flashes.
