@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import {
   type ChatSession,
+  createChatSession,
   type Scheduler,
   StreamError,
   type StreamPart,
@@ -233,5 +234,83 @@ describe('useChatSelector', () => {
     expect(screen.getByTestId('only-status').textContent).toBe('done')
     // idle, submitted, streaming, done: 4 renders for 50 tokens.
     expect(statusRenders).toBe(4)
+  })
+
+  it('reads a shared session: one of two readers unmounting leaves the stream going', async () => {
+    const stream = controlledTransport()
+    const shared = createChatSession({ transport: stream.transport, scheduler: syncScheduler })
+    function Reader({ id }: { id: string }) {
+      const chat = useStreamingChat({ session: shared })
+      return <p data-testid={id}>{chat.messages.at(-1)?.content}</p>
+    }
+    function Page({ both }: { both: boolean }) {
+      return (
+        <>
+          <Reader id="a" />
+          {both && <Reader id="b" />}
+        </>
+      )
+    }
+    const { rerender, unmount } = render(<Page both />)
+    act(() => void shared.send('Hi'))
+    await act(async () => stream.push(text('Hel')))
+    rerender(<Page both={false} />)
+    expect(stream.requests[0]?.signal.aborted).toBe(false)
+    await act(async () => stream.push(text('lo')))
+    expect(screen.getByTestId('a').textContent).toBe('Hello')
+    unmount()
+    // The session is not the hook's: unmounting its last reader does not stop it either.
+    expect(stream.requests[0]?.signal.aborted).toBe(false)
+    expect(shared.getSnapshot().status).toBe('streaming')
+    shared.abort()
+  })
+
+  it('returns addToolResult and respondToApproval, and the tool loop goes on through them', async () => {
+    const stream = controlledTransport()
+    const execute = vi.fn(() => 'sent')
+    function Tools() {
+      const chat = useStreamingChat({
+        transport: stream.transport,
+        scheduler: syncScheduler,
+        tools: { email: { inputSchema: {}, execute, needsApproval: true }, pick: { inputSchema: {} } },
+      })
+      const tools = chat.messages.at(-1)?.parts.filter((part) => part.type === 'tool') ?? []
+      return (
+        <div>
+          <p data-testid="states">{tools.map((part) => part.state).join(',')}</p>
+          <p data-testid="answer">{chat.messages.at(-1)?.content}</p>
+          <button type="button" onClick={() => void chat.send('Go')}>
+            send
+          </button>
+          <button type="button" onClick={() => chat.respondToApproval({ toolCallId: 'e1', approved: true })}>
+            approve
+          </button>
+          <button type="button" onClick={() => chat.addToolResult({ toolCallId: 'p1', output: 'red' })}>
+            result
+          </button>
+        </div>
+      )
+    }
+    render(<Tools />)
+    fireEvent.click(screen.getByText('send'))
+    await act(async () => {
+      stream.push({ type: 'tool-call', index: 0, id: 'e1', name: 'email', args: {} })
+      stream.push({ type: 'tool-call', index: 1, id: 'p1', name: 'pick', args: {} })
+      stream.push({ type: 'finish', reason: 'tool-calls' })
+      stream.push('end')
+    })
+    expect(screen.getByTestId('states').textContent).toBe('approval-requested,input-available')
+    await act(async () => fireEvent.click(screen.getByText('approve')))
+    expect(execute).toHaveBeenCalledTimes(1)
+    expect(screen.getByTestId('states').textContent).toBe('output-available,input-available')
+    expect(stream.requests).toHaveLength(1)
+    await act(async () => fireEvent.click(screen.getByText('result')))
+    await vi.waitFor(() => expect(stream.requests).toHaveLength(2))
+    await act(async () => {
+      stream.push(text('Done.'))
+      stream.push({ type: 'finish', reason: 'stop' })
+      stream.push('end')
+    })
+    expect(screen.getByTestId('answer').textContent).toBe('Done.')
   })
 })

@@ -155,8 +155,6 @@ export class MessageBuilder {
     }
     if (last === undefined || last.type === 'step-start') return
     this.pushPart({ type: 'step-start' })
-    this.stepFrom = this.parts.length
-    this.steps++
   }
 
   /**

@@ -7,9 +7,24 @@ export type TransportMessage = ChatMessage
 /** One request for an answer. */
 export interface TransportRequest {
   /**
-   * The conversation so far, the newest message last: user messages with their files, and the
-   * assistant's earlier answers with their tool calls, results and provider metadata, which
-   * presets turn into each provider's own request shape.
+   * The conversation so far (the selected branch), the newest message last: user messages with
+   * their files, and the assistant's earlier answers with their tool calls, results and provider
+   * metadata, which presets turn into each provider's own request shape.
+   *
+   * What the session guarantees, so presets need not check it:
+   * - No assistant message that holds nothing: a failed or stopped turn with no part (or only
+   *   `step-start`) is left out. A stopped or failed answer with content is sent as it was shown
+   *   (its `status` says how it ended). Two user messages may therefore follow each other.
+   * - Every tool part not run by the provider has an outcome: `output-available` (`output`),
+   *   `output-error` or `output-denied` (both with a readable `errorText` for the model). Calls cut
+   *   off, stopped, or left unanswered when the conversation went on get an `output-error`; their
+   *   `input` may be a partial object or `undefined` (send `{}`).
+   * - In the answer being continued (the last message, during a tool loop), `step-start` parts
+   *   separate the model's steps: each step is one provider turn (assistant tool calls, then
+   *   their results, then the next step's output).
+   * - Tool call ids are unique in the conversation; a tool part's result is on the same part.
+   *   Provider-executed parts (`providerExecuted: true`) hold the result the stream brought, or
+   *   an `output-error` when the stream stopped before it.
    */
   messages: readonly ChatMessage[]
   /** The tools the model may call; presets send them in the provider's own tool format. */
