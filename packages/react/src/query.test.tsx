@@ -79,4 +79,27 @@ describe('useStreamQuery', () => {
     expect(requests[0]?.signal.aborted).toBe(true)
     release()
   })
+
+  it("builds the answer with core's reducer: parts in order, tool calls included", async () => {
+    const { transport } = counting([
+      { type: 'text-delta', text: 'Looking.' },
+      { type: 'tool-call', index: 0, id: 'c1', name: 'search', args: { q: 'x' } },
+      { type: 'finish', reason: 'tool-calls' },
+    ])
+    const client = new QueryClient()
+    function Parts() {
+      const { data } = useStreamQuery({ queryKey: ['parts'], transport, messages: 'Find x' })
+      return <p data-testid="parts">{data?.done ? JSON.stringify(data.parts) : ''}</p>
+    }
+    render(
+      <QueryClientProvider client={client}>
+        <Parts />
+      </QueryClientProvider>,
+    )
+    await waitFor(() => expect(screen.getByTestId('parts').textContent).not.toBe(''))
+    expect(JSON.parse(screen.getByTestId('parts').textContent as string)).toEqual([
+      { type: 'text', text: 'Looking.' },
+      { type: 'tool', toolCallId: 'c1', name: 'search', state: 'input-available', input: { q: 'x' } },
+    ])
+  })
 })

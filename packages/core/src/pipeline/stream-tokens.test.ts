@@ -102,6 +102,23 @@ describe('streamTokens progress', () => {
   })
 })
 
+describe('streamTokens progress on usage and finish', () => {
+  it('attaches the progress they make: usage wins over counted deltas, finish makes percent 100', async () => {
+    const { now, parts } = timed([
+      [10, td('a')],
+      [20, td('b')],
+      [30, { type: 'usage', outputTokens: 5 }],
+      [40, { type: 'finish', reason: 'stop' }],
+    ])
+    const items = (await collect(streamTokens(parts, { now, startedAt: 0, estimatedTokens: 10 }))).values
+    const usage = items.find((item) => item.type === 'usage')
+    const end = items.find((item) => item.type === 'finish')
+    // Measured at the last token (20 ms), with usage's count.
+    expect(usage?.type === 'usage' && usage.progress).toMatchObject({ tokens: 5, elapsedMs: 20, percent: 50 })
+    expect(end?.type === 'finish' && end.progress).toMatchObject({ tokens: 5, elapsedMs: 20, percent: 100, etaMs: 0 })
+  })
+})
+
 describe('streamTokens buffering and order', () => {
   it('flushes buffered text before a tool call, usage or finish, so order is kept', async () => {
     const { now, parts } = timed([

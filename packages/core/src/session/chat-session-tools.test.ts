@@ -351,6 +351,18 @@ describe('ChatSession state', () => {
     await done
   })
 
+  it('setOptions changes what the next request uses, without a new session', async () => {
+    const first = scripted([td('one'), finish])
+    const second = scripted([td('two'), finish])
+    const chat = session({ transport: first.transport })
+    await chat.send('1')
+    chat.setOptions({ transport: second.transport, maxSteps: 1 })
+    await chat.send('2')
+    expect(first.requests).toHaveLength(1)
+    expect(second.requests).toHaveLength(1)
+    expect(chat.getSnapshot().messages.map((m) => m.content)).toEqual(['1', 'one', '2', 'two'])
+  })
+
   it('measures a stall on the injected clock', async () => {
     vi.useFakeTimers()
     let clock = 0
