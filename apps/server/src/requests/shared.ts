@@ -6,6 +6,15 @@ export interface InputLimits {
   maxInputChars: number
 }
 
+/**
+ * How many of each thing one message may hold. Real requests stay far below; the body cap
+ * (1 MiB) already bounds the total, these keep one field from holding it all as tiny items.
+ */
+export const MAX_CONTENT_PARTS = 512
+export const MAX_TOOL_CALLS = 128
+/** Blocks inside one Anthropic `tool_result`. */
+export const MAX_RESULT_BLOCKS = 128
+
 /** Message content as both APIs allow it: a string, or an array of typed blocks. */
 export type Content = string | null | undefined | readonly { type: string; text?: unknown; content?: unknown }[]
 
@@ -21,21 +30,27 @@ export function textOf(content: Content | unknown): string {
   return out.join('\n')
 }
 
-/** Message count and text size; `extraChars` is text outside the messages (a system prompt). */
-export function checkSize(
-  contents: readonly (Content | unknown)[],
-  limits: InputLimits,
-  extraChars = 0,
-): ApiError | undefined {
-  if (contents.length > limits.maxMessages)
+/** A tool call's arguments as the model reads them: parsed JSON, or the text as it came when it is not JSON. */
+export function parseArguments(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+/**
+ * Message count and text size; `chars` counts every character the model reads (text, thinking,
+ * tool arguments and results, a system prompt), not the bytes of attached files.
+ */
+export function checkSize(messages: number, chars: number, limits: InputLimits): ApiError | undefined {
+  if (messages > limits.maxMessages)
     return {
       status: 400,
-      message: `messages: too many messages (${contents.length}); at most ${limits.maxMessages} are allowed`,
+      message: `messages: too many messages (${messages}); at most ${limits.maxMessages} are allowed`,
       param: 'messages',
       code: 'too_many_messages',
     }
-  let chars = extraChars
-  for (const content of contents) chars += textOf(content).length
   if (chars > limits.maxInputChars)
     return {
       status: 400,

@@ -228,7 +228,7 @@ const REASONING = [
 ]
 
 /** Fills one template from the topic. */
-function fill(template: string, topic: Topic, random: Random): string {
+export function fill(template: string, topic: Topic, random: Random): string {
   return template.replace(/%(s|S|t|T|id|snake|n|x|c)%/g, (_, key: string) => {
     switch (key) {
       case 's':
@@ -253,7 +253,7 @@ function fill(template: string, topic: Topic, random: Random): string {
   })
 }
 
-function capitalize(text: string): string {
+export function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
@@ -405,16 +405,5 @@ export function writeToolPreface(toolName: string, random: Random): string {
     `I'll use \`${toolName}\` to look that up.`,
     `Let me call \`${toolName}\` for that.`,
     `I need more information first, so I'll call \`${toolName}\`.`,
-  ])
-}
-
-/** The opening of an answer that follows tool results. */
-export function toolResultLead(result: string, random: Random): string {
-  const excerpt = result.length > 120 ? `${result.slice(0, 117)}...` : result
-  const quoted = excerpt.replace(/`/g, "'").replace(/\s+/g, ' ').trim()
-  return random.pick([
-    `Here is what I found: \`${quoted}\`.`,
-    `The tool returned \`${quoted}\`, so here is the answer.`,
-    `Based on the result (\`${quoted}\`), here is a summary.`,
   ])
 }

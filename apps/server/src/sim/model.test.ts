@@ -119,19 +119,106 @@ describe('planAnswer', () => {
     expect(named.toolCalls.map((call) => call.name)).toEqual(['send_email'])
   })
 
-  it('answers a tool result with text that refers to it', () => {
+  it('answers a tool result with text that quotes its values and says what was asked', () => {
     const plan = planAnswer(
       request('x', {
         messages: [
           { role: 'user', content: 'Weather in Oslo?' },
-          { role: 'assistant', content: '' },
-          { role: 'tool', content: '{"temperature":4}' },
+          {
+            role: 'assistant',
+            content: '',
+            toolCalls: [{ id: 'call_1', name: 'get_weather', args: { city: 'Oslo' } }],
+          },
+          { role: 'tool', content: '{"temperature":4,"sky":"snow"}', toolCallId: 'call_1' },
         ],
         tools: [{ name: 'get_weather' }],
       }),
     )
     expect(plan.toolCalls).toEqual([])
-    expect(textOf(plan)).toContain('{"temperature":4}')
+    expect(plan.finish).toBe('stop')
+    expect(textOf(plan)).toMatch(/^Here is the weather in Oslo: temperature 4, sky snow\./)
+  })
+
+  it('answers each of several results, a plain value as it is', () => {
+    const plan = planAnswer(
+      request('x', {
+        messages: [
+          { role: 'user', content: 'Weather in Oslo, and 6 times 7?' },
+          {
+            role: 'assistant',
+            content: '',
+            toolCalls: [
+              { id: 'a', name: 'get_weather', args: { city: 'Oslo' } },
+              { id: 'b', name: 'calculate', args: { expression: '6 * 7' } },
+            ],
+          },
+          { role: 'tool', content: '"sunny"', toolCallId: 'a' },
+          { role: 'tool', content: '42', toolCallId: 'b' },
+        ],
+      }),
+    )
+    expect(textOf(plan)).toMatch(/^The weather in Oslo is sunny\. The result of `calculate` for 6 \* 7 is 42\./)
+  })
+
+  it('says a tool failed and why, flagged (Anthropic) or worded as an error (Chat Completions)', () => {
+    const conversation = (result: SimRequest['messages'][number]) =>
+      request('x', {
+        messages: [
+          { role: 'user', content: 'Weather in Atlantis?' },
+          { role: 'assistant', content: '', toolCalls: [{ id: 'c', name: 'get_weather', args: { city: 'Atlantis' } }] },
+          result,
+        ],
+      })
+    const flagged = planAnswer(conversation({ role: 'tool', content: 'No such city', toolCallId: 'c', isError: true }))
+    expect(textOf(flagged)).toMatch(/^I could not get the weather in Atlantis: `get_weather` failed \(No such city\)\./)
+    const worded = planAnswer(conversation({ role: 'tool', content: 'Error: the service is down', toolCallId: 'c' }))
+    expect(textOf(worded)).toContain('`get_weather` failed (Error: the service is down)')
+    const json = planAnswer(conversation({ role: 'tool', content: '{"error":{"message":"quota"}}', toolCallId: 'c' }))
+    expect(textOf(json)).toContain('failed (quota)')
+  })
+
+  it('runs a web search of its own when asked: the call and result, then sources before the sentences citing them', () => {
+    const plan = planAnswer(request('How do tides work?', { toolCallPrefix: 'toolu_' }), {
+      webSearch: true,
+      tokens: 60,
+    })
+    expect(plan.prelude.map((part) => part.type)).toEqual(['tool-call', 'tool-result'])
+    const [call, result] = plan.prelude
+    expect(call).toMatchObject({ name: 'web_search', providerExecuted: true, id: expect.stringMatching(/^srvtoolu_/) })
+    expect(result).toMatchObject({
+      name: 'web_search',
+      providerExecuted: true,
+      id: call?.type === 'tool-call' && call.id,
+    })
+    const results = result?.type === 'tool-result' ? (result.result as { url: string; title: string }[]) : []
+    expect(results).toHaveLength(3)
+    expect(plan.inserts.map(({ part }) => part.type)).toEqual(['source', 'source', 'source'])
+    const text = plan.text.toArray()
+    for (const [i, { at, part }] of plan.inserts.entries()) {
+      expect(part).toMatchObject({ url: results[i]?.url, title: results[i]?.title })
+      // The sentence after the source names it.
+      expect(text.slice(at, at + 12).join('')).toContain(results[i]?.title)
+    }
+    // Sources and the search are not tokens.
+    expect(plan.outputTokens).toBe(60)
+  })
+
+  it('draws an image when asked: a PNG data URL after the sentence announcing it', () => {
+    const plan = planAnswer(request('Draw a lighthouse'), { image: true })
+    const [insert] = plan.inserts
+    expect(insert?.part).toMatchObject({ type: 'file', mediaType: 'image/png' })
+    const url = insert?.part.type === 'file' ? insert.part.url : ''
+    const png = Buffer.from(url.replace(/^data:image\/png;base64,/, ''), 'base64')
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+    expect(png.length).toBeLessThan(4096)
+    expect(plan.text.toArray().slice(0, insert?.at).join('')).toMatch(/^Here is a picture of .+:$/)
+  })
+
+  it('says it saw the files the user attached', () => {
+    const plan = planAnswer(
+      request('x', { messages: [{ role: 'user', content: 'What is this?', files: ['image/png'] }] }),
+    )
+    expect(textOf(plan)).toMatch(/^I looked at the image you attached \(image\/png\)\./)
   })
 })
 

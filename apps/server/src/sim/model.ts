@@ -4,10 +4,13 @@
  * wire formats or HTTP; the endpoints encode what it yields.
  */
 import type { FinishReason, StreamPart } from '@rivulet/core'
-import { answerPieces, toolResultLead, writeAnswer, writeReasoning, writeToolPreface } from './answer.js'
+import { answerPieces, topicOf, writeAnswer, writeReasoning, writeToolPreface } from './answer.js'
+import { generateImage } from './image.js'
 import type { RequestSimulation, SimulationDefaults } from './options.js'
-import { createRandom, hashSeed, type Random } from './random.js'
+import { createRandom, hashSeed, type Random, randomId } from './random.js'
+import { planSearch } from './search.js'
 import { countTokens, LazyTokenList, TokenList, type Tokens, tokenize } from './tokens.js'
+import { type ToolOutcome, writeToolAnswer } from './tool-answer.js'
 import { argsFromSchema, DEFAULT_ARGS_MAX_TOKENS } from './tool-args.js'
 
 export const SIM_MODEL = 'rivulet-sim'
@@ -15,9 +18,25 @@ export const SIM_MODEL = 'rivulet-sim'
 /** Output tokens one tool call's arguments may take, whatever the request allows. */
 export const MAX_ARGS_TOKENS = DEFAULT_ARGS_MAX_TOKENS
 
+/** A tool call the assistant made earlier in the conversation. */
+export interface SimToolCall {
+  id: string
+  name: string
+  args: unknown
+}
+
+/** One turn as the simulated model reads it: its text, and what else it holds. */
+export type SimMessage =
+  | { role: 'system'; content: string }
+  /** `files`: the media types of what the user attached (images, documents, audio). */
+  | { role: 'user'; content: string; files?: readonly string[] }
+  | { role: 'assistant'; content: string; toolCalls?: readonly SimToolCall[] }
+  /** A tool call's result, linked by id; `isError` where the provider flags it (Anthropic). */
+  | { role: 'tool'; content: string; toolCallId?: string; isError?: boolean }
+
 /** A conversation as the simulated model sees it, whichever endpoint it came from. */
 export interface SimRequest {
-  messages: readonly { role: 'system' | 'user' | 'assistant' | 'tool'; content: string }[]
+  messages: readonly SimMessage[]
   tools: readonly { name: string; description?: string; parameters?: unknown }[]
   toolChoice: 'auto' | 'none' | 'required' | { name: string }
   parallelToolCalls: boolean
@@ -31,6 +50,8 @@ export interface SimRequest {
   seed?: number
   /** `call_` (OpenAI) or `toolu_` (Anthropic). */
   toolCallPrefix: string
+  /** The request offers the provider's own web search (Anthropic's `web_search_…` server tool). */
+  webSearch?: boolean
 }
 
 export interface PlannedToolCall {
@@ -50,6 +71,13 @@ export interface AnswerPlan {
   reasoning: TokenList
   /** Text tokens, in order: held compactly, or made as they are read for an answer of a set length. */
   text: Tokens
+  /** Parts that are not tokens, played after the reasoning and before the text: a web search the provider ran. */
+  prelude: StreamPart[]
+  /**
+   * Parts played inside the text, each just before the text token at `at` (or after the
+   * last one): a source before the sentence citing it, an image after the sentence announcing it.
+   */
+  inserts: { at: number; part: StreamPart }[]
   toolCalls: PlannedToolCall[]
   finish: Extract<FinishReason, 'stop' | 'length' | 'tool-calls'>
   outputTokens: number
@@ -83,18 +111,44 @@ export function planAnswer(request: SimRequest, simulation: RequestSimulation = 
     ? take(writeReasoning(prompt, random, request.reasoningBudget ?? Number.POSITIVE_INFINITY))
     : []
 
-  const calls = last?.role === 'tool' ? [] : chooseTools(request, prompt, random)
+  const outcomes = toolOutcomes(request)
+  const answering = outcomes.length > 0
+  const calls = answering ? [] : chooseTools(request, prompt, random)
+  const lead = new Lead()
+  let prelude: StreamPart[] = []
+  if (answering) lead.say(writeToolAnswer(outcomes, random))
+  else {
+    const files = last?.role === 'user' ? (last.files ?? []) : []
+    if (files.length > 0) lead.say(attachmentsNote(files))
+    if (simulation.webSearch ?? request.webSearch ?? false) {
+      const idPrefix = request.toolCallPrefix === 'toolu_' ? 'srvtoolu_' : 'ws_'
+      // The search's index follows the client calls' so the two never share one.
+      const search = planSearch(prompt, random, idPrefix, calls.length)
+      prelude = search.parts
+      for (const { source, sentence } of search.citations) {
+        lead.insert(source)
+        lead.say(sentence)
+      }
+    }
+  }
+  if (simulation.image === true && calls.length === 0) {
+    const image = generateImage(random)
+    lead.say(`Here is a picture of ${topicOf(prompt).subject}:`)
+    lead.insert({ type: 'file', mediaType: image.mediaType, url: image.url, filename: image.filename })
+  }
+
   let text: Tokens
   if (calls.length > 0) {
-    let preface = random.chance(0.5) ? tokenize(writeToolPreface(calls[0]?.name ?? '', random)) : []
-    if (simulation.tokens !== undefined) preface = preface.slice(0, simulation.tokens)
-    text = new TokenList(take(preface))
+    const preface = random.chance(0.5) ? writeToolPreface(calls[0]?.name ?? '', random) : ''
+    let tokens = tokenize(lead.join(preface))
+    if (simulation.tokens !== undefined) tokens = tokens.slice(0, simulation.tokens)
+    text = new TokenList(take(tokens))
   } else {
-    const lead = last?.role === 'tool' ? toolResultLead(last.content, random) : undefined
     const options = {
       ...(simulation.tokens !== undefined && { tokens: simulation.tokens }),
-      defaultTokens: random.int(80, 320),
-      ...(lead !== undefined && { lead }),
+      // After tool results the answer says what they hold and a little more, as models do.
+      defaultTokens: answering ? random.int(30, 90) : random.int(80, 320),
+      ...(lead.text !== '' && { lead: lead.text }),
     }
     if (simulation.tokens === undefined) text = new TokenList(take(writeAnswer(prompt, random, options)))
     else {
@@ -121,7 +175,7 @@ export function planAnswer(request: SimRequest, simulation: RequestSimulation = 
     budget -= pieces.length
     toolCalls.push({
       index: toolCalls.length,
-      id: toolCallId(request.toolCallPrefix, random),
+      id: randomId(request.toolCallPrefix, random),
       name: tool.name,
       args,
       pieces,
@@ -134,9 +188,84 @@ export function planAnswer(request: SimRequest, simulation: RequestSimulation = 
     inputTokens: inputTokensOf(request),
     reasoning: new TokenList(reasoning),
     text,
+    prelude,
+    inserts: lead.inserts(),
     toolCalls,
     finish: truncated ? 'length' : toolCalls.length > 0 ? 'tool-calls' : 'stop',
     outputTokens,
+  }
+}
+
+/**
+ * The results the model is answering: the tool turns at the end of the conversation, each with
+ * the call it answers (found by id among the assistant's earlier calls).
+ */
+function toolOutcomes(request: SimRequest): ToolOutcome[] {
+  const { messages } = request
+  let start = messages.length
+  while (start > 0 && messages[start - 1]?.role === 'tool') start--
+  if (start === messages.length) return []
+  const calls = new Map<string, SimToolCall>()
+  for (const message of messages.slice(0, start))
+    if (message.role === 'assistant') for (const call of message.toolCalls ?? []) calls.set(call.id, call)
+  return messages.slice(start).map((message) => {
+    const result = message as Extract<SimMessage, { role: 'tool' }>
+    const call = result.toolCallId === undefined ? undefined : calls.get(result.toolCallId)
+    return { name: call?.name, args: call?.args, content: result.content, isError: result.isError === true }
+  })
+}
+
+/** The sentence that says the model saw what the user attached. */
+function attachmentsNote(files: readonly string[]): string {
+  const images = files.filter((type) => type.startsWith('image')).length
+  const what =
+    images === files.length
+      ? images === 1
+        ? 'the image'
+        : `the ${images} images`
+      : files.length === 1
+        ? 'the file'
+        : `the ${files.length} files`
+  return `I looked at ${what} you attached (${[...new Set(files)].join(', ')}).`
+}
+
+/**
+ * The answer's first sentences, with parts placed between them: `insert` puts a part where the
+ * next sentence will start, and `inserts()` says before which text token each one goes.
+ */
+class Lead {
+  text = ''
+  readonly #at: { offset: number; part: StreamPart }[] = []
+
+  say(sentence: string): void {
+    if (sentence === '') return
+    this.text += this.text === '' ? sentence : ` ${sentence}`
+  }
+
+  insert(part: StreamPart): void {
+    this.#at.push({ offset: this.text.length, part })
+  }
+
+  /** The text with `more` after it. */
+  join(more: string): string {
+    return more === '' ? this.text : this.text === '' ? more : `${this.text} ${more}`
+  }
+
+  /** Offsets as token positions: the lead is the answer's first piece, tokenized as one. */
+  inserts(): { at: number; part: StreamPart }[] {
+    if (this.#at.length === 0) return []
+    const tokens = tokenize(this.text)
+    const out: { at: number; part: StreamPart }[] = []
+    let token = 0
+    let end = 0
+    for (const { offset, part } of this.#at) {
+      while (token < tokens.length && end + (tokens[token] as string).length <= offset) {
+        end += (tokens[token] as string).length
+        token++
+      }
+      out.push({ at: token, part })
+    }
+    return out
   }
 }
 
@@ -153,7 +282,11 @@ function conversationSeed(request: SimRequest): number {
 /** Prompt tokens: the messages' text plus a few tokens of framing per message, like chat templates add. */
 function inputTokensOf(request: SimRequest): number {
   let total = 3
-  for (const message of request.messages) total += 4 + countTokens(message.content)
+  for (const message of request.messages) {
+    total += 4 + countTokens(message.content)
+    if (message.role === 'assistant')
+      for (const call of message.toolCalls ?? []) total += 4 + countTokens(`${call.name} ${JSON.stringify(call.args)}`)
+  }
   for (const tool of request.tools)
     total += 8 + countTokens(`${tool.name} ${tool.description ?? ''} ${JSON.stringify(tool.parameters ?? {})}`)
   return total
@@ -179,13 +312,6 @@ function chooseTools(request: SimRequest, prompt: string, random: Random): SimRe
   const second = scored[1]?.tool
   if (second && request.parallelToolCalls && random.chance(0.3)) picked.push(second)
   return picked
-}
-
-function toolCallId(prefix: string, random: Random): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-  let id = prefix
-  for (let i = 0; i < 24; i++) id += alphabet[random.int(0, alphabet.length - 1)]
-  return id
 }
 
 /** What playing an answer emits: parts, and the faults the endpoint must act out. */
@@ -315,7 +441,11 @@ export function playAnswer(plan: AnswerPlan, options: PlayOptions): Promise<void
         while (index < parts.length) {
           if (stopped) return
           const part = parts.at(index)
-          const isToken = part.type !== 'tool-call' && !(part.type === 'tool-call-delta' && part.argsDelta === '')
+          // Reasoning, text and argument pieces are tokens; calls, results, sources and files are not.
+          const isToken =
+            part.type === 'text-delta' ||
+            part.type === 'reasoning-delta' ||
+            (part.type === 'tool-call-delta' && part.argsDelta !== '')
           if (isToken && scheduled !== index) {
             if (faultNow(false)) return finish()
             schedule()
@@ -375,12 +505,20 @@ export function playAnswer(plan: AnswerPlan, options: PlayOptions): Promise<void
 
 /**
  * The parts between the start and the closing usage, in order, each made when it is due: a
- * long answer is not held twice (as tokens and again as part objects) while it plays.
+ * long answer is not held twice (as tokens and again as part objects) while it plays. In
+ * order: reasoning, the prelude, the text with its inserts, the tool calls.
  */
 function contentParts(plan: AnswerPlan): { length: number; at(index: number): StreamPart } {
-  const { reasoning, text, toolCalls } = plan
+  const { reasoning, text, prelude, toolCalls } = plan
+  // Each insert's place among the text's parts: before its token, after earlier inserts.
+  const inserts = plan.inserts.map((insert, order) => ({
+    at: Math.min(insert.at, text.length) + order,
+    part: insert.part,
+  }))
+  const textStart = reasoning.length + prelude.length
+  const textEnd = textStart + text.length + inserts.length
   const callStarts: number[] = []
-  let length = reasoning.length + text.length
+  let length = textEnd
   for (const call of toolCalls) {
     callStarts.push(length)
     length += call.pieces.length + 2
@@ -389,7 +527,19 @@ function contentParts(plan: AnswerPlan): { length: number; at(index: number): St
     length,
     at(index) {
       if (index < reasoning.length) return { type: 'reasoning-delta', text: reasoning.at(index) }
-      if (index < reasoning.length + text.length) return { type: 'text-delta', text: text.at(index - reasoning.length) }
+      if (index < textStart) return prelude[index - reasoning.length] as StreamPart
+      if (index < textEnd) {
+        let offset = index - textStart
+        if (inserts.length > 0) {
+          let before = 0
+          for (const insert of inserts) {
+            if (insert.at === offset) return insert.part
+            if (insert.at < offset) before++
+          }
+          offset -= before
+        }
+        return { type: 'text-delta', text: text.at(offset) }
+      }
       let which = callStarts.length - 1
       while (which > 0 && (callStarts[which] as number) > index) which--
       const call = toolCalls[which] as PlannedToolCall

@@ -22,8 +22,8 @@ const fault = z.discriminatedUnion('type', [
 ])
 
 /**
- * The `rivulet` request field (and the `x-rivulet-sim` header): `SimulationOptions` from
- * `@rivulet/core`, plus `resumable`. Unknown keys are an error, so a typo is never ignored.
+ * The `rivulet` request field (and the `x-rivulet-sim` header): `RequestSimulation`.
+ * Unknown keys are an error, so a typo is never ignored.
  */
 export const simulationSchema = z.strictObject({
   seed: z.int().optional(),
@@ -40,9 +40,16 @@ export const simulationSchema = z.strictObject({
   tokens: z.int().min(0).max(MAX_TOKENS).optional(),
   fault: fault.optional(),
   resumable: z.boolean().optional(),
+  webSearch: z.boolean().optional(),
+  image: z.boolean().optional(),
 })
 
-export type RequestSimulation = SimulationOptions & { resumable?: boolean }
+/**
+ * What a request may ask of the simulated model: core's `SimulationOptions`, plus whether the
+ * stream is resumable, whether the model runs a web search of its own first (a provider-executed
+ * call, its results, and sources cited in the answer), and whether it draws an image (a `file` part).
+ */
+export type RequestSimulation = SimulationOptions & { resumable?: boolean; webSearch?: boolean; image?: boolean }
 
 // The schema and core's type must describe the same thing: this fails to compile if they drift.
 type Parsed = z.infer<typeof simulationSchema>

@@ -51,3 +51,22 @@ export function hashSeed(text: string): number {
   }
   return hash >>> 0
 }
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+
+/** An id as providers make them: `prefix` and 24 letters and digits (`call_…`, `toolu_…`). */
+export function randomId(prefix: string, random: Random): string {
+  let id = prefix
+  for (let i = 0; i < 24; i++) id += ID_ALPHABET[random.int(0, ID_ALPHABET.length - 1)]
+  return id
+}
+
+/** `items` in a random order (Fisher–Yates), the input left as it was. */
+export function shuffled<T>(items: readonly T[], random: Random): T[] {
+  const out = [...items]
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = random.int(0, i)
+    ;[out[i], out[j]] = [out[j] as T, out[i] as T]
+  }
+  return out
+}
