@@ -262,4 +262,42 @@ describe('core websocketTransport against the endpoint', () => {
     expect(values.filter((part) => part.type === 'text-delta')).toHaveLength(5)
     transport.close()
   })
+
+  it('carries a web search the model ran and an image as parts: the call and result, sources, a file', async () => {
+    const server = await startTestServer()
+    const client = await connect(server)
+    client.send(start('search', { rivulet: { webSearch: true, image: true, tokens: 60 } }))
+    await client.ended('search')
+    const parts = client.of('search').flatMap((frame) => (frame.part ? [frame.part] : []))
+    const kinds = parts.map((part) => part.type).filter((type) => type !== 'text-delta')
+    expect(kinds).toEqual([
+      'start',
+      'usage',
+      'tool-call',
+      'tool-result',
+      'source',
+      'source',
+      'source',
+      'file',
+      'usage',
+      'finish',
+    ])
+    const call = parts.find((part) => part.type === 'tool-call')
+    const result = parts.find((part) => part.type === 'tool-result')
+    expect(call).toMatchObject({ name: 'web_search', providerExecuted: true, id: expect.stringMatching(/^ws_/) })
+    expect(result).toMatchObject({ providerExecuted: true, id: call?.type === 'tool-call' && call.id })
+    expect(parts.find((part) => part.type === 'file')).toMatchObject({ mediaType: 'image/png' })
+    expect(parts.filter((part) => part.type === 'text-delta')).toHaveLength(60)
+    client.socket.close()
+  })
+
+  it('refuses a broken tool history with a 400 error frame', async () => {
+    const server = await startTestServer()
+    const client = await connect(server)
+    client.send(start('orphan', { messages: [...user('hi'), { role: 'tool', tool_call_id: 'call_x', content: '{}' }] }))
+    await client.ended('orphan')
+    expect(client.of('orphan')[0]?.error).toMatchObject({ kind: 'http', status: 400 })
+    expect(client.of('orphan')[0]?.error?.message).toContain('request.messages[1].tool_call_id')
+    client.socket.close()
+  })
 })
