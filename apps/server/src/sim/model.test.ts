@@ -113,6 +113,13 @@ describe('planAnswer', () => {
     expect(cut.toolCalls).toEqual([])
     expect(cut.finish).toBe('length')
 
+    // With `auto`, a prompt no tool is about gets a text answer; `required` still calls one.
+    const unrelated = planAnswer(request('How do I stream tokens into React?', { tools }))
+    expect(unrelated.toolCalls).toEqual([])
+    expect(unrelated.finish).toBe('stop')
+    const required = planAnswer(request('How do I stream tokens into React?', { tools, toolChoice: 'required' }))
+    expect(required.toolCalls).toHaveLength(1)
+
     const none = planAnswer(request('What is the weather in Paris?', { tools, toolChoice: 'none' }))
     expect(none.toolCalls).toEqual([])
     const named = planAnswer(request('What is the weather in Paris?', { tools, toolChoice: { name: 'send_email' } }))

@@ -292,7 +292,12 @@ function inputTokensOf(request: SimRequest): number {
   return total
 }
 
-/** Which tools to call: the one asked for, else the best match for the prompt (two at times, when parallel calls are allowed). */
+/**
+ * Which tools to call: the one asked for; with `required`, the best match for the prompt; with
+ * `auto`, the best match only when the prompt names what it is about (a word of its name or
+ * description), as a model leaves tools alone for a question they do not help with. Two at
+ * times, when parallel calls are allowed.
+ */
 function chooseTools(request: SimRequest, prompt: string, random: Random): SimRequest['tools'] {
   const { tools, toolChoice } = request
   if (tools.length === 0 || toolChoice === 'none') return []
@@ -308,8 +313,9 @@ function chooseTools(request: SimRequest, prompt: string, random: Random): SimRe
     return { tool, score, tiebreak: random.next() }
   })
   scored.sort((a, b) => b.score - a.score || a.tiebreak - b.tiebreak)
-  const picked = [scored[0]?.tool].filter((tool) => tool !== undefined)
-  const second = scored[1]?.tool
+  const relevant = toolChoice === 'auto' ? scored.filter((entry) => entry.score > 0) : scored
+  const picked = [relevant[0]?.tool].filter((tool) => tool !== undefined)
+  const second = relevant[1]?.tool
   if (second && request.parallelToolCalls && random.chance(0.3)) picked.push(second)
   return picked
 }

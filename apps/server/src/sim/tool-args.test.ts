@@ -83,6 +83,24 @@ describe('argsFromSchema', () => {
     expect(args.location).toMatch(/^[A-Z]/)
   })
 
+  it('takes the place, the enum value and the numbers the prompt names, numbers in order and within bounds', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        city: { type: 'string' },
+        unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+        operation: { type: 'string', enum: ['add', 'subtract', 'multiply', 'divide'] },
+        a: { type: 'number' },
+        b: { type: 'integer', maximum: 10 },
+      },
+      required: ['city', 'unit', 'operation', 'a', 'b'],
+    }
+    for (let seed = 0; seed < 20; seed++) {
+      const args = argsFromSchema(schema, createRandom(seed), 'In Oslo, in Fahrenheit: multiply 2.5 by 120 and 7')
+      expect(args).toEqual({ city: 'Oslo', unit: 'fahrenheit', operation: 'multiply', a: 2.5, b: 7 })
+    }
+  })
+
   it('gives an object whatever the schema says', () => {
     expect(argsFromSchema(undefined, createRandom(1), '')).toEqual({})
     expect(argsFromSchema({ type: 'string' }, createRandom(1), '')).toEqual({})

@@ -49,11 +49,13 @@ export function argsFromSchema(
   const maxTokens = Math.max(0, options.maxTokens ?? DEFAULT_ARGS_MAX_TOKENS)
   const budget: Budget = { chars: Math.min(maxTokens, 1e7) * CHARS_PER_TOKEN, work: MAX_WORK }
   let words: string[] | undefined
+  let mentions: Mentions | undefined
   const context: Context = {
     root,
     random,
     // Split once, and only when a free-text field needs it: the prompt may be 400 000 characters.
     words: () => (words ??= prompt.split(/\s+/).filter((word) => word.length > 0)),
+    mentions: () => (mentions ??= mentionsOf(prompt)),
     depth: 0,
     hops: 0,
     budget,
@@ -69,6 +71,50 @@ export function argsFromSchema(
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
 }
 
+/** Numbers and words a prompt names, read once. Numbers are taken in order, each by one field. */
+interface Mentions {
+  numbers: number[]
+  words: Set<string>
+  lower: string
+}
+
+/** Enough for any tool's fields; a prompt of 400 000 digits is not read to the end. */
+const MAX_MENTIONED_NUMBERS = 32
+
+function mentionsOf(prompt: string): Mentions {
+  const numbers: number[] = []
+  for (const match of prompt.matchAll(/(?<![\w.])-?\d+(?:\.\d+)?(?!\w)/g)) {
+    numbers.push(Number(match[0]))
+    if (numbers.length === MAX_MENTIONED_NUMBERS) break
+  }
+  const lower = prompt.toLowerCase()
+  return { numbers, words: new Set(lower.match(/[\p{L}\p{N}_-]+/gu) ?? []), lower }
+}
+
+/** The next number the prompt names that fits the field's bounds (taken), or undefined. */
+function mentionedNumber(schema: Schema, context: Context, integral: boolean): number | undefined {
+  const { numbers } = context.mentions()
+  const above = (bound: unknown, exclusive: boolean) => (value: number) =>
+    typeof bound !== 'number' || (exclusive ? value > bound : value >= bound)
+  const below = (bound: unknown, exclusive: boolean) => (value: number) =>
+    typeof bound !== 'number' || (exclusive ? value < bound : value <= bound)
+  const checks = [
+    above(schema.minimum, false),
+    above(schema.exclusiveMinimum, true),
+    below(schema.maximum, false),
+    below(schema.exclusiveMaximum, true),
+  ]
+  const step = typeof schema.multipleOf === 'number' && schema.multipleOf > 0 ? schema.multipleOf : undefined
+  const at = numbers.findIndex(
+    (value) =>
+      checks.every((check) => check(value)) &&
+      (!integral || Number.isInteger(value)) &&
+      (step === undefined || Number.isInteger(value / step)),
+  )
+  if (at === -1) return undefined
+  return numbers.splice(at, 1)[0]
+}
+
 interface Budget {
   /** Characters of JSON still allowed (a lower bound of what each value writes). */
   chars: number
@@ -80,6 +126,8 @@ interface Context {
   root: Schema
   random: Random
   words(): string[]
+  /** What the prompt names that a field could take: numbers, words, known places. */
+  mentions(): Mentions
   depth: number
   /** Expansions applied to the value being generated. */
   hops: number
@@ -107,7 +155,12 @@ function generate(schema: Schema, context: Context, name: string): unknown {
   if (context.depth > MAX_DEPTH || context.hops > MAX_HOPS) return literal(null, context)
   const resolved = resolveRef(schema, context)
   if ('const' in resolved) return literal(resolved.const, context)
-  if (Array.isArray(resolved.enum) && resolved.enum.length > 0) return literal(random.pick(resolved.enum), context)
+  if (Array.isArray(resolved.enum) && resolved.enum.length > 0) {
+    // The value the prompt names ("in fahrenheit", "multiply"), as a model would pick it.
+    const { words } = context.mentions()
+    const named = resolved.enum.find((value) => typeof value === 'string' && words.has(value.toLowerCase()))
+    return literal(named ?? random.pick(resolved.enum), context)
+  }
   const expanded = { ...context, hops: context.hops + 1 }
   const choices = (resolved.anyOf ?? resolved.oneOf) as unknown
   if (Array.isArray(choices) && choices.length > 0) {
@@ -133,9 +186,9 @@ function generate(schema: Schema, context: Context, name: string): unknown {
     case 'string':
       return string(resolved, context, name)
     case 'integer':
-      return literal(integer(resolved, random), context)
+      return literal(mentionedNumber(resolved, context, true) ?? integer(resolved, random), context)
     case 'number':
-      return literal(number(resolved, random), context)
+      return literal(mentionedNumber(resolved, context, false) ?? number(resolved, random), context)
     case 'boolean':
       return literal(random.chance(0.5), context)
     case 'null':
@@ -230,7 +283,10 @@ function byFormat(format: unknown, random: Random): string | undefined {
 
 function byName(name: string, context: Context): string {
   const { random } = context
-  if (/city|location|place|destination|origin/.test(name)) return random.pick(CITIES)
+  if (/city|location|place|destination|origin/.test(name)) {
+    const { lower } = context.mentions()
+    return CITIES.find((city) => lower.includes(city.toLowerCase())) ?? random.pick(CITIES)
+  }
   if (/country/.test(name)) return random.pick(['France', 'Japan', 'Portugal', 'Kenya', 'Canada'])
   if (/name|author|user/.test(name)) return random.pick(NAMES)
   if (/email/.test(name)) return `${random.pick(WORDS)}@example.com`
