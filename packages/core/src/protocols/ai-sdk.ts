@@ -24,6 +24,7 @@ import {
   finishPart,
   interrupted,
   isObject,
+  isTokenCount,
   malformed,
   type ProtocolDecoder,
   type ProtocolEncoder,
@@ -119,7 +120,7 @@ export function aiSdkDecoder(): ProtocolDecoder {
     let usage: Usage | undefined
     for (const field of USAGE_FIELDS) {
       const count = counts[field]
-      if (typeof count === 'number') (usage ??= { type: 'usage' })[field] = count
+      if (isTokenCount(count)) (usage ??= { type: 'usage' })[field] = count
     }
     if (usage === undefined) return
     start(out)

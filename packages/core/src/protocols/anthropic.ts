@@ -15,6 +15,7 @@ import {
   finishPart,
   interrupted,
   isObject,
+  isTokenCount,
   malformed,
   type ProtocolDecoder,
   type ProtocolEncoder,
@@ -23,6 +24,7 @@ import {
   providerError,
   rawFinish,
   sseEvent,
+  toJSONText,
   wordTable,
 } from './protocol.js'
 
@@ -145,7 +147,8 @@ export function anthropicDecoder(): ProtocolDecoder {
     if (providerExecuted) serverCallNames.set(call.id, call.name)
     // `input` is `{}` here and the JSON follows in pieces; a call sent whole (programmatic
     // callers, a whole message) has it here and no pieces.
-    const whole = isObject(block.input) && Object.keys(block.input).length > 0 ? JSON.stringify(block.input) : ''
+    const whole =
+      isObject(block.input) && Object.keys(block.input).length > 0 ? toJSONText(block.input, 'a tool_use block') : ''
     if (whole !== '') call.args.push(whole)
     // Provider-executed calls are announced complete, with `providerExecuted`: a delta cannot
     // say whose call it is, and the app has nothing to prepare for them.
@@ -268,13 +271,13 @@ export function anthropicDecoder(): ProtocolDecoder {
   const readUsage = (value: unknown, data: string, withOutput: boolean) => {
     if (value == null) return
     if (!isObject(value)) throw malformed('usage', data)
-    if (typeof value.input_tokens === 'number') usage.input = value.input_tokens
-    if (typeof value.cache_creation_input_tokens === 'number') usage.cacheCreation = value.cache_creation_input_tokens
-    if (typeof value.cache_read_input_tokens === 'number') usage.cacheRead = value.cache_read_input_tokens
+    if (isTokenCount(value.input_tokens)) usage.input = value.input_tokens
+    if (isTokenCount(value.cache_creation_input_tokens)) usage.cacheCreation = value.cache_creation_input_tokens
+    if (isTokenCount(value.cache_read_input_tokens)) usage.cacheRead = value.cache_read_input_tokens
     if (!withOutput) return
-    if (typeof value.output_tokens === 'number') usage.output = value.output_tokens
+    if (isTokenCount(value.output_tokens)) usage.output = value.output_tokens
     const details = value.output_tokens_details
-    if (isObject(details) && typeof details.thinking_tokens === 'number') usage.thinking = details.thinking_tokens
+    if (isObject(details) && isTokenCount(details.thinking_tokens)) usage.thinking = details.thinking_tokens
   }
 
   const usagePart = (): UsageStreamPart => {

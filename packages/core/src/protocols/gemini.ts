@@ -13,12 +13,14 @@ import {
   finishPart,
   interrupted,
   isObject,
+  isTokenCount,
   malformed,
   type ProtocolDecoder,
   type ProtocolEncoder,
   parseEventJSON,
   providerError,
   rawFinish,
+  toJSONText,
   wordTable,
 } from './protocol.js'
 
@@ -117,7 +119,7 @@ export function geminiDecoder(): ProtocolDecoder {
     }
     // Sent whole, with `args` already parsed: one delta carries all of it.
     const args = call.args ?? {}
-    out.push({ type: 'tool-call-delta', index, id, name: call.name, argsDelta: JSON.stringify(args) })
+    out.push({ type: 'tool-call-delta', index, id, name: call.name, argsDelta: toJSONText(args, 'a functionCall') })
     emitCall(base, args, out)
   }
 
@@ -471,14 +473,13 @@ function usagePart(usage: Record<string, unknown>): StreamPart | undefined {
   const candidates = usage.candidatesTokenCount
   const thoughts = usage.thoughtsTokenCount
   const part: StreamPart = { type: 'usage' }
-  if (typeof prompt === 'number') part.inputTokens = prompt
-  if (typeof candidates === 'number' || typeof thoughts === 'number') {
-    part.outputTokens =
-      (typeof candidates === 'number' ? candidates : 0) + (typeof thoughts === 'number' ? thoughts : 0)
+  if (isTokenCount(prompt)) part.inputTokens = prompt
+  if (isTokenCount(candidates) || isTokenCount(thoughts)) {
+    part.outputTokens = (isTokenCount(candidates) ? candidates : 0) + (isTokenCount(thoughts) ? thoughts : 0)
   }
-  if (typeof thoughts === 'number') part.reasoningTokens = thoughts
+  if (isTokenCount(thoughts)) part.reasoningTokens = thoughts
   // Cached tokens are part of `promptTokenCount`, as `cachedInputTokens` counts them.
-  if (typeof usage.cachedContentTokenCount === 'number') part.cachedInputTokens = usage.cachedContentTokenCount
+  if (isTokenCount(usage.cachedContentTokenCount)) part.cachedInputTokens = usage.cachedContentTokenCount
   return Object.keys(part).length > 1 ? part : undefined
 }
 

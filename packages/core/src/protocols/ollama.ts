@@ -14,6 +14,7 @@ import type { FinishReason, StreamPart } from '../types.js'
 import {
   interrupted,
   isObject,
+  isTokenCount,
   malformed,
   type ProtocolDecoder,
   type ProtocolEncoder,
@@ -21,6 +22,7 @@ import {
   parseToolArgs,
   providerError,
   rawFinish,
+  toJSONText,
   wordTable,
 } from './protocol.js'
 
@@ -74,7 +76,7 @@ export function ollamaDecoder(): ProtocolDecoder {
         argsDelta = '{}'
         args = {}
       } else if (isObject(raw) && !Array.isArray(raw)) {
-        argsDelta = JSON.stringify(raw)
+        argsDelta = toJSONText(raw, 'tool call arguments')
         args = raw
       } else throw malformed(where, data)
       out.push({ type: 'tool-call-delta', index, id, name, argsDelta })
@@ -112,10 +114,10 @@ export function ollamaDecoder(): ProtocolDecoder {
         closed = true
         const raw = chunk.done_reason
         if (raw != null && typeof raw !== 'string') throw malformed(where, data)
-        if (typeof chunk.prompt_eval_count === 'number' || typeof chunk.eval_count === 'number') {
+        if (isTokenCount(chunk.prompt_eval_count) || isTokenCount(chunk.eval_count)) {
           const usage: StreamPart = { type: 'usage' }
-          if (typeof chunk.prompt_eval_count === 'number') usage.inputTokens = chunk.prompt_eval_count
-          if (typeof chunk.eval_count === 'number') usage.outputTokens = chunk.eval_count
+          if (isTokenCount(chunk.prompt_eval_count)) usage.inputTokens = chunk.prompt_eval_count
+          if (isTokenCount(chunk.eval_count)) usage.outputTokens = chunk.eval_count
           out.push(usage)
         }
         // Ollama says `stop` after tool calls too; the calls are what the caller has to act on.
