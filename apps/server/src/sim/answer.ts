@@ -6,7 +6,7 @@
 import type { Random } from './random.js'
 import { countTokens, tokenize } from './tokens.js'
 
-const STOP_WORDS = new Set(
+export const STOP_WORDS = new Set(
   `a about above after again all also am an and any are as at be because been before being below between both but
   by can could did do does doing down during each few for from further had has have having he her here hers him his
   how i if in into is it its itself just let me more most my no nor not now of off on once only or other our out over

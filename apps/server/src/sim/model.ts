@@ -4,7 +4,7 @@
  * wire formats or HTTP; the endpoints encode what it yields.
  */
 import type { FinishReason, StreamPart } from '@rivulet/core'
-import { answerPieces, topicOf, writeAnswer, writeReasoning, writeToolPreface } from './answer.js'
+import { answerPieces, STOP_WORDS, topicOf, writeAnswer, writeReasoning, writeToolPreface } from './answer.js'
 import { generateImage } from './image.js'
 import type { RequestSimulation, SimulationDefaults } from './options.js'
 import { createRandom, hashSeed, type Random, randomId } from './random.js'
@@ -295,7 +295,7 @@ function inputTokensOf(request: SimRequest): number {
 /**
  * Which tools to call: the one asked for; with `required`, the best match for the prompt; with
  * `auto`, the best match only when the prompt names what it is about (a word of its name or
- * description), as a model leaves tools alone for a question they do not help with. Two at
+ * description, stop words aside), as a model leaves tools alone for a question they do not help with. Two at
  * times, when parallel calls are allowed.
  */
 function chooseTools(request: SimRequest, prompt: string, random: Random): SimRequest['tools'] {
@@ -309,7 +309,7 @@ function chooseTools(request: SimRequest, prompt: string, random: Random): SimRe
   const scored = tools.map((tool) => {
     const own =
       `${tool.name.replace(/[_-]/g, ' ')} ${tool.description ?? ''}`.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []
-    const score = own.filter((word) => word.length > 2 && words.has(word)).length
+    const score = own.filter((word) => word.length > 2 && !STOP_WORDS.has(word) && words.has(word)).length
     return { tool, score, tiebreak: random.next() }
   })
   scored.sort((a, b) => b.score - a.score || a.tiebreak - b.tiebreak)

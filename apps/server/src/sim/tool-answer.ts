@@ -19,9 +19,14 @@ export interface ToolOutcome {
 const MAX_VALUES = 6
 const MAX_VALUE_CHARS = 60
 const MAX_QUOTE_CHARS = 160
+/** Arguments named when a call is told by what it was given. */
+const MAX_ARGS_SHOWN = 4
 
 /** Leading verbs a tool name drops to say what it is about: `get_weather` → "weather". */
 const VERBS = new Set(['get', 'fetch', 'lookup', 'look', 'up', 'find', 'read', 'load', 'query', 'retrieve', 'check'])
+/** What a result that is plain text says when it is an error (Chat Completions has no error flag). */
+const ERROR_WORDS =
+  /\b(error|failed|failure|denied|not run|exception|cannot|can't|could not|unable|invalid|not found|timed out|refused)\b/i
 /** Argument names that are a place: "in Paris" rather than "for Paris". */
 const PLACES = new Set(['city', 'location', 'place', 'country', 'region', 'town', 'address'])
 
@@ -72,20 +77,29 @@ function describeCall(name: string | undefined, args: unknown): { topic: string 
   let where = ''
   if (isRecord(args)) {
     const entries = Object.entries(args).filter(
-      (entry): entry is [string, string | number] =>
-        (typeof entry[1] === 'string' && entry[1].length <= MAX_VALUE_CHARS) || typeof entry[1] === 'number',
+      (entry): entry is [string, string | number | boolean] =>
+        (typeof entry[1] === 'string' && entry[1].length <= MAX_VALUE_CHARS) ||
+        typeof entry[1] === 'number' ||
+        typeof entry[1] === 'boolean',
     )
-    const place = entries.find(([key]) => PLACES.has(key.toLowerCase()))
-    const first = place ?? entries[0]
-    if (first) where = `${place ? ' in' : ' for'} ${String(first[1])}`
+    if (topic !== undefined) {
+      // "The weather in Paris", "The stock price for ACME": the one argument the call is about.
+      const place = entries.find(([key]) => PLACES.has(key.toLowerCase()))
+      const first = place ?? entries.find(([, value]) => typeof value === 'string')
+      if (first) where = `${place ? ' in' : ' for'} ${String(first[1])}`
+    } else if (entries.length > 0) {
+      // A tool that is a verb ("calculate") is told by what it was given.
+      const shown = entries.slice(0, MAX_ARGS_SHOWN).map(([key, value]) => `${key.replace(/[_-]+/g, ' ')} ${value}`)
+      where = ` (${shown.join(', ')})`
+    }
   }
   return { topic, where }
 }
 
 /**
  * Why a result is an error, or `undefined` for a good one: Anthropic flags errors; in Chat
- * Completions an error is text that says so (`Error: …`, "The user denied this tool call.")
- * or a JSON object with an `error` field.
+ * Completions an error is text that says so (`Error: …`, "Cannot divide by zero", "The user
+ * denied this tool call.") or a JSON object with an `error` field.
  */
 export function errorOf(outcome: ToolOutcome): string | undefined {
   const value = parseValue(outcome.content)
@@ -95,8 +109,7 @@ export function errorOf(outcome: ToolOutcome): string | undefined {
     return quote(typeof message === 'string' ? message : JSON.stringify(message))
   }
   if (outcome.isError) return quote(outcome.content.trim() === '' ? 'it gave no reason' : outcome.content)
-  if (typeof value === 'string' && /\b(error|failed|failure|denied|not run|exception)\b/i.test(value))
-    return quote(value)
+  if (typeof value === 'string' && ERROR_WORDS.test(value)) return quote(value)
   return undefined
 }
 
