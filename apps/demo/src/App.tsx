@@ -1,8 +1,10 @@
 import { useStreamingChat } from '@rivulet/react'
 import { ChatWindow } from '@rivulet/ui'
 import { useMemo, useRef, useState } from 'react'
+import { Approvals } from './Approvals.js'
 import { Controls } from './Controls.js'
 import { type Settings, serverUrl, settingsFromUrl } from './settings.js'
+import { demoTools } from './tools.js'
 import { createTransports } from './transports.js'
 
 export function App() {
@@ -18,6 +20,7 @@ export function App() {
     firstTokenTimeoutMs: 15_000,
     stallTimeoutMs: 8_000,
     retry: { attempts: 3, baseDelayMs: 400 },
+    tools: demoTools,
   })
 
   return (
@@ -25,13 +28,15 @@ export function App() {
       <header className="demo-header">
         <h1>Rivulet</h1>
         <p>
-          Streaming LLM output into React: a simulated model on <code>{server}</code>, no key needed.
+          Streaming LLM output into React: a simulated model on <code>{server}</code>, no key needed. It has two tools:
+          ask about the weather in a city (it asks you first), or to add, subtract, multiply or divide two numbers.
         </p>
       </header>
       <main className="demo-main">
         <Controls settings={settings} onChange={setSettings} disabled={chat.isStreaming} />
         <section className="demo-chat" aria-label="Chat">
           <ChatWindow chat={chat} />
+          <Approvals messages={chat.messages} respondToApproval={chat.respondToApproval} />
         </section>
       </main>
     </div>

@@ -21,13 +21,15 @@ export function createTransports(server: string, current: () => Settings): Recor
         },
       },
     }),
+    // The default start request carries the whole conversation and the tools, as Chat Completions has them.
     websocket: websocketTransport({
       url: `${server.replace(/^http/, 'ws')}/v1/ws`,
-      body: ({ messages }) => ({
-        model: 'rivulet-sim',
-        messages: messages.map(({ role, content }) => ({ role, content })),
-        rivulet: simulate(),
-      }),
+      model: 'rivulet-sim',
+      extraBody: {
+        get rivulet() {
+          return simulate()
+        },
+      },
     }),
   }
 }
