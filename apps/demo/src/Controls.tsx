@@ -100,6 +100,14 @@ export function Controls({ settings, onChange, disabled }: ControlsProps) {
           <input type="checkbox" checked={settings.reasoning} onChange={(e) => set('reasoning', e.target.checked)} />
           Reasoning
         </label>
+        <label className="demo-check">
+          <input type="checkbox" checked={settings.webSearch} onChange={(e) => set('webSearch', e.target.checked)} />
+          Web search (cited sources)
+        </label>
+        <label className="demo-check">
+          <input type="checkbox" checked={settings.image} onChange={(e) => set('image', e.target.checked)} />
+          Draw an image
+        </label>
         <Field label="Fault">
           {(id) => (
             <select id={id} value={settings.fault} onChange={(e) => set('fault', e.target.value as FaultKind)}>

@@ -18,6 +18,10 @@ export interface Settings {
   tokensPerSecond: number
   jitter: number
   reasoning: boolean
+  /** The model searches the web itself first and cites what it found. */
+  webSearch: boolean
+  /** The model draws a small image into its answer. */
+  image: boolean
   tokens: number
   fault: FaultKind
   /** Where faults strike, in tokens. */
@@ -31,19 +35,26 @@ export const DEFAULT_SETTINGS: Settings = {
   tokensPerSecond: 40,
   jitter: 0.35,
   reasoning: false,
+  webSearch: false,
+  image: false,
   tokens: 220,
   fault: 'none',
   faultAfter: 40,
 }
 
+/** What the demo server's simulated model takes per request: core's options, its web search and its images. */
+export type DemoSimulation = SimulationOptions & { webSearch?: boolean; image?: boolean }
+
 /** The simulated model's per-request options for these settings. */
-export function simulation(settings: Settings): SimulationOptions {
-  const sim: SimulationOptions = {
+export function simulation(settings: Settings): DemoSimulation {
+  const sim: DemoSimulation = {
     ttftMs: settings.ttftMs,
     tokensPerSecond: settings.tokensPerSecond,
     jitter: settings.jitter,
     reasoning: settings.reasoning,
     tokens: settings.tokens,
+    ...(settings.webSearch && { webSearch: true }),
+    ...(settings.image && { image: true }),
   }
   const afterTokens = settings.faultAfter
   switch (settings.fault) {
@@ -63,7 +74,7 @@ export function simulation(settings: Settings): SimulationOptions {
   return sim
 }
 
-/** Settings can be given in the URL (`?transport=websocket&tps=80`), for links and tests. */
+/** Settings can be given in the URL (`?transport=websocket&tps=80&search=1`), for links and tests. */
 export function settingsFromUrl(search: string): Settings {
   const params = new URLSearchParams(search)
   const number = (name: string, fallback: number) => {
@@ -77,6 +88,8 @@ export function settingsFromUrl(search: string): Settings {
     ttftMs: number('ttft', DEFAULT_SETTINGS.ttftMs),
     tokensPerSecond: number('tps', DEFAULT_SETTINGS.tokensPerSecond),
     tokens: number('tokens', DEFAULT_SETTINGS.tokens),
+    webSearch: params.get('search') === '1',
+    image: params.get('image') === '1',
   }
 }
 
