@@ -11,6 +11,8 @@ export interface MarkdownBlock {
   final: boolean
   /** Set on a footnote definition (`[^label]: …`), which renders in the footnotes section. */
   footnote?: string
+  /** True for link reference definitions only (`[label]: url`): nothing of them renders. */
+  definitions?: boolean
 }
 
 export interface LinkReference {
@@ -37,6 +39,10 @@ interface Group {
   startLine: number
   endLine: number
   footnote?: string
+  /** Labels of the reference and footnote definitions inside, at any depth. */
+  referenceLabels: string[]
+  footnoteLabels: string[]
+  definitionsOnly: boolean
 }
 
 /**
@@ -73,12 +79,6 @@ export function createBlockSplitter(md: MarkdownIt) {
     version++
   }
 
-  function collect(source: string, references: Record<string, LinkReference>, footnotes: Set<string>) {
-    const env: Record<string, unknown> = {}
-    md.block.parse(source, md, env, [])
-    addDefinitions(env, references, footnotes)
-  }
-
   function update(text: string): BlockSplit {
     if (last?.text === text) return last.split
     if (!text.startsWith(frozenText)) reset()
@@ -100,7 +100,15 @@ export function createBlockSplitter(md: MarkdownIt) {
       const end = groups[settled - 1]!.endLine
       for (const group of groups.slice(0, settled)) frozen.push(toBlock(group, source, lines, rawLines, start, true))
       const segment = raw.slice(0, rawLines[end] ?? raw.length)
-      collect(normalizeSource(segment), frozenReferences, frozenFootnotes)
+      // The settled blocks' definitions, from this parse (the first definition of a label in this
+      // source is in the settled part if the settled part has one).
+      const references = (env.references ?? {}) as Record<string, LinkReference>
+      for (const group of groups.slice(0, settled)) {
+        for (const label of group.referenceLabels) {
+          if (!(label in frozenReferences) && references[label]) frozenReferences[label] = references[label]
+        }
+        for (const label of group.footnoteLabels) frozenFootnotes.add(label)
+      }
       frozenText = text.slice(0, start + segment.length)
       version++
     }
@@ -151,6 +159,7 @@ function toBlock(
     final,
   }
   if (group.footnote !== undefined) block.footnote = group.footnote
+  if (group.definitionsOnly) block.definitions = true
   return block
 }
 
@@ -161,10 +170,19 @@ function topLevelGroups(tokens: Token[]): Group[] {
   let depth = 0
   for (const token of tokens) {
     if (depth === 0) {
-      current = { startLine: Number.POSITIVE_INFINITY, endLine: 0 }
+      current = {
+        startLine: Number.POSITIVE_INFINITY,
+        endLine: 0,
+        referenceLabels: [],
+        footnoteLabels: [],
+        definitionsOnly: token.type === 'reference_definition',
+      }
       if (token.type === 'footnote_reference_open') current.footnote = String(token.meta?.label ?? '')
       groups.push(current)
     }
+    // markdown-it keeps `reference_definition` tokens in a block-only parse (md.parse strips them).
+    if (token.type === 'reference_definition') current?.referenceLabels.push(String(token.meta?.label ?? ''))
+    if (token.type === 'footnote_reference_open') current?.footnoteLabels.push(String(token.meta?.label ?? ''))
     depth += token.nesting
     // markdown-it-footnote gives its open token no map; the lines inside it have theirs.
     if (token.map && current) {

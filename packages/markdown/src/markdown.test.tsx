@@ -4,6 +4,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-libra
 import { type ReactNode, useState } from 'react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Markdown } from './markdown.js'
+import { MAX_MARKER_RUN, MAX_NESTING, MAX_TABLE_COLUMNS } from './parser.js'
 
 afterEach(() => {
   cleanup()
@@ -79,6 +80,51 @@ describe('CommonMark + GFM', () => {
     const { container } = render(<Markdown text={'## Title'} components={{ h2: H2 }} />)
     expect(container.querySelector('h3[data-custom]')).toHaveTextContent('Title')
     expect(container.querySelector('h2')).toBeNull()
+  })
+})
+
+describe('input caps keep the text', () => {
+  it('shows the items of a list nested past the nesting cap, as a paragraph of their text', () => {
+    const depth = MAX_NESTING
+    const root = shown(Array.from({ length: depth }, (_, i) => `${'  '.repeat(i)}- item${i}`).join('\n'))
+    // Each list level opens two tokens (list and item): lists nest to half the cap.
+    expect(root.querySelectorAll('ul')).toHaveLength(MAX_NESTING / 2)
+    for (let i = 0; i < depth; i++) expect(root.textContent).toContain(`item${i}`)
+    // The deepest item holds the flattened rest.
+    expect([...root.querySelectorAll('li')].at(-1)!.textContent).toMatch(/^item15\s*- item16\s*- item17/)
+  })
+
+  it('shows content after a list nested past the cap', () => {
+    const deep = Array.from({ length: 40 }, (_, i) => `${'  '.repeat(i)}- a${i}`).join('\n')
+    const root = shown(`${deep}\n\nAfter the list.`)
+    expect(root.textContent).toContain('a39')
+    expect(root.querySelector('[data-rivulet="markdown"] > p')).toHaveTextContent('After the list.')
+  })
+
+  it('shows a marker run longer than the cap as text, and emphasis next to it still works', () => {
+    const run = '*'.repeat(MAX_MARKER_RUN + 1)
+    const root = shown(`${run}a${run} and **bold**`)
+    expect(root.querySelector('p')!.textContent).toBe(`${run}a${run} and bold`)
+    expect(root.querySelector('strong')).toHaveTextContent('bold')
+  })
+
+  it('shows emphasis nested past the cap with its markers as text', () => {
+    const depth = MAX_NESTING + 8
+    const root = shown(`${'*a '.repeat(depth)}b${' a*'.repeat(depth)}`)
+    expect(root.querySelectorAll('em')).toHaveLength(MAX_NESTING)
+    expect(root.querySelector('p')!.textContent).toBe(
+      `${'a '.repeat(MAX_NESTING)}${'*a '.repeat(8)}b${' a*'.repeat(8)}${' a'.repeat(MAX_NESTING)}`,
+    )
+  })
+
+  it('keeps a table wider than the cap as a paragraph of its text', () => {
+    const columns = MAX_TABLE_COLUMNS + 1
+    const root = shown(`${'| h '.repeat(columns)}|\n${'|---'.repeat(columns)}|\n${'| c '.repeat(columns)}|`)
+    expect(root.querySelector('table')).toBeNull()
+    expect(root.querySelector('p')!.textContent!.split('h')).toHaveLength(columns + 1)
+    expect(
+      shown(`${'| h '.repeat(MAX_TABLE_COLUMNS)}|\n${'|---'.repeat(MAX_TABLE_COLUMNS)}|`).querySelector('table'),
+    ).not.toBeNull()
   })
 })
 

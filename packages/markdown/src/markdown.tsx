@@ -77,15 +77,17 @@ export function Markdown({
   )
 
   const split = state.splitter.update(text)
-  const blocks = split.blocks
+  // Reference definitions render nothing: 25,000 of them should not be 25,000 parsed blocks.
+  const blocks = split.blocks.filter((block) => !block.definitions)
   const definitions = withMentions(state.mentions, blocks, split.definitions, streaming)
   const definitionsKey = `${split.definitions.version}:${streaming}:${definitions.key}`
   const revalidate = definitionsKey !== state.definitionsKey
   state.definitionsKey = definitionsKey
 
   const seen = new Set<number>()
-  const entries = blocks.map((block, index) => {
-    const live = streaming && index === blocks.length - 1
+  const growing = split.blocks.at(-1)
+  const entries = blocks.map((block) => {
+    const live = streaming && block === growing
     const source = live ? repairGrowingBlock(md, block.source) : block.source
     seen.add(block.key)
     let parsed = state.parsed.get(block.key)

@@ -85,13 +85,33 @@ function cells(row: string): string[] {
 
 /** A marker run at the very end that shows as text (nothing after it yet) waits for its word. */
 function holdBackTrailingMarker(md: MarkdownIt, text: string): string {
-  const footnote = /\[\^[^\]\s]*$/.exec(text)
-  if (footnote) return text.slice(0, footnote.index)
-  const run = /(?:\*+|_+|~+|`+|!?\[)$/.exec(text)?.[0]
-  if (!run) return text
-  const shorter = text.slice(0, -run.length)
+  const footnote = openFootnoteLabel(text)
+  if (footnote !== -1) return text.slice(0, footnote)
+  const run = trailingRun(text)
+  if (run === 0) return text
+  const shorter = text.slice(0, -run)
   // `<=`: the paragraph's trailing space goes with the marker.
-  return visibleLength(md, shorter) <= visibleLength(md, text) - run.length ? shorter : text
+  return visibleLength(md, shorter) <= visibleLength(md, text) - run ? shorter : text
+}
+
+/**
+ * Where a `[^label` still being written starts (`/\[\^[^\]\s]*$/`, found without a regex that
+ * would retry at each `[^` of a long line).
+ */
+function openFootnoteLabel(text: string): number {
+  let last = text.length - 1
+  while (last >= 0 && text[last] !== ']' && !/\s/.test(text[last]!)) last--
+  return text.indexOf('[^', last + 1)
+}
+
+/** Length of the `*`, `_`, `~`, `` ` `` run, or the `[` / `![`, that ends the text (0 if none). */
+function trailingRun(text: string): number {
+  const char = text.at(-1)
+  if (char === '[') return text.at(-2) === '!' ? 2 : 1
+  if (char !== '*' && char !== '_' && char !== '~' && char !== '`') return 0
+  let start = text.length - 1
+  while (start > 0 && text[start - 1] === char) start--
+  return text.length - start
 }
 
 interface Opener {
@@ -101,6 +121,7 @@ interface Opener {
 /** Closers for what is still open at the end, innermost first (a scan; markdown-it verifies). */
 function openers(text: string): Opener[] {
   const stack: Opener[] = []
+  const runs: Partial<Record<string, RunIndex>> = {}
   let i = 0
   const at = (index: number) => text[index] ?? ' '
   while (i < text.length) {
@@ -112,12 +133,10 @@ function openers(text: string): Opener[] {
     if (char === '`' || char === '$') {
       let length = 1
       while (text[i + length] === char) length++
-      const fence = char.repeat(length)
-      let close = text.indexOf(fence, i + length)
-      while (close !== -1 && text[close + length] === char) close = text.indexOf(fence, close + length + 1)
+      const close = (runs[char] ??= runIndex(text, char)).next(i + length, length)
       if (close === -1) {
         // An open code span runs to the end: nothing after it is markup. An open `$` is just text.
-        if (char === '`') return [...stack, { closer: fence }]
+        if (char === '`') return [...stack, { closer: char.repeat(length) }]
         i += length
         continue
       }
@@ -158,9 +177,50 @@ function openers(text: string): Opener[] {
   return stack
 }
 
+interface RunIndex {
+  /** Start of the first run of exactly `length` characters at or after `from`, or -1. */
+  next(from: number, length: number): number
+}
+
+/**
+ * The runs of one character (backticks, `$`) by length, so finding each code span's closer is a
+ * lookup rather than a scan of the rest of the text (2,000 backtick runs on one line would
+ * otherwise be quadratic). As in CommonMark, a closer is a run of exactly the opener's length.
+ */
+function runIndex(text: string, char: string): RunIndex {
+  const byLength = new Map<number, number[]>()
+  for (let start = text.indexOf(char); start !== -1; ) {
+    let end = start + 1
+    while (text[end] === char) end++
+    const starts = byLength.get(end - start)
+    if (starts) starts.push(start)
+    else byLength.set(end - start, [start])
+    start = text.indexOf(char, end)
+  }
+  return {
+    next(from, length) {
+      const starts = byLength.get(length)
+      if (!starts) return -1
+      let low = 0
+      let high = starts.length
+      while (low < high) {
+        const mid = (low + high) >> 1
+        if (starts[mid]! < from) low = mid + 1
+        else high = mid
+      }
+      return starts[low] ?? -1
+    },
+  }
+}
+
+/** Characters of candidate parsing per repair: a huge growing block gets fewer candidates. */
+const REPAIR_BUDGET = 400_000
+
 function closeInlines(md: MarkdownIt, text: string): string {
-  // Each candidate costs a parse: only the innermost few are tried (real answers nest two or three).
-  const pending = openers(text).reverse().slice(0, 6)
+  // Each candidate costs a parse: only the innermost few are tried (real answers nest two or
+  // three), fewer when the block is huge.
+  const tries = Math.min(6, Math.max(1, Math.floor(REPAIR_BUDGET / Math.max(1, text.length))))
+  const pending = openers(text).reverse().slice(0, tries)
   if (pending.length === 0) return text
   let suffix = ''
   let shown = visibleLength(md, text)
