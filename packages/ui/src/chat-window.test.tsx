@@ -93,7 +93,9 @@ describe('ChatWindow answers', () => {
     expect(chat.requests[0]!.signal.aborted).toBe(true)
     expect(chat.lastAnswer()).toHaveAttribute('data-status', 'aborted')
     expect(shownText(chat.lastAnswer())).toBe('Once upon a time')
-    expect(announcements(chat.lastAnswer())).toEqual(['Once upon a time', 'Response stopped.'])
+    // Announced from the chat's one live region, outside the message.
+    expect(announcements(chat.lastAnswer())).toEqual([])
+    expect(announcements(chat.view.container)).toEqual(['Once upon a time', 'Response stopped.'])
     expect(screen.queryByRole('button', { name: 'Stop' })).toBeNull()
     expect(chat.input).toHaveFocus()
   })
@@ -127,17 +129,20 @@ describe('ChatWindow answers', () => {
     expect(shownText(chat.lastAnswer())).toBe('Hello!')
   })
 
-  it('shows reasoning collapsed in a details element', async () => {
+  it('shows reasoning open while it streams, then closed with how long it took', async () => {
     const chat = setup()
     chat.type('Why?')
     fireEvent.keyDown(chat.input, { key: 'Enter' })
     await act(async () => chat.push(reasoning('Let me think about the question.')))
     const details = chat.lastAnswer().querySelector('details[data-rivulet="reasoning"]') as HTMLDetailsElement
-    expect(details).not.toBeNull()
-    expect(details.open).toBe(false)
-    expect(details.querySelector('summary')).toHaveTextContent('Reasoning')
+    expect(details.open).toBe(true)
+    expect(details).toHaveAttribute('data-status', 'streaming')
+    expect(details.querySelector('summary')).toHaveTextContent('Thinking…')
     expect(details).toHaveTextContent('Let me think about the question.')
     await answer(chat.push, 'Because.')
+    expect(details.open).toBe(false)
+    expect(details).toHaveAttribute('data-status', 'done')
+    expect(details.querySelector('summary')).toHaveTextContent(/^Thought for \d+ s$/)
     expect(shownText(chat.lastAnswer())).toBe('Because.')
   })
 
@@ -151,7 +156,7 @@ describe('ChatWindow answers', () => {
     const call = chat.lastAnswer().querySelector('[data-rivulet="tool-call"]')!
     expect(call).toHaveAttribute('data-tool', 'get_weather')
     expect(call.querySelector('[data-rivulet="tool-name"]')).toHaveTextContent('get_weather')
-    expect(JSON.parse(call.querySelector('[data-rivulet="tool-arguments"]')!.textContent!)).toEqual({
+    expect(JSON.parse(call.querySelector('[data-rivulet="tool-arguments"] code')!.textContent!)).toEqual({
       city: 'Paris',
       unit: 'C',
     })

@@ -1,56 +1,169 @@
-import type { ChatMessage, ToolPart } from '@rivulet/core'
+/// <reference path="../../markdown/src/markdown-it-footnote.d.ts" />
+// (@rivulet/markdown declares its footnote plugin's types in that file; a program that reaches markdown through
+// this module needs it too.)
+import { Markdown } from '@rivulet/markdown'
 import { type UseStreamingChatOptions, type UseStreamingChatResult, useStreamingChat } from '@rivulet/react'
-import { type CSSProperties, type KeyboardEvent, memo, useCallback, useMemo, useRef, useState } from 'react'
-import { useFollowBottom } from './follow-bottom.js'
-import { DEFAULT_PROGRESS_LABEL, StreamProgressBar } from './stream-progress-bar.js'
-import { DEFAULT_STATS_LABELS, StreamStats, type StreamStatsLabels } from './stream-stats.js'
+import { type CSSProperties, forwardRef, type HTMLAttributes, useCallback, useMemo, useRef, useState } from 'react'
+import { AnnouncerContext, AnnouncerStore, ChatLiveRegion } from './announcer.js'
 import {
-  DEFAULT_MESSAGE_LABELS,
-  type RenderBlock,
-  StreamingMessage,
-  type StreamingMessageLabels,
-} from './streaming-message.js'
+  type ChatConfig,
+  ChatConfigContext,
+  type ChatState,
+  ChatStateContext,
+  type FocusRequest,
+  type ToolRenderers,
+  useChatConfig,
+  useChatState,
+  useLatest,
+} from './chat-context.js'
+import { type AttachmentOptions, Composer } from './composer.js'
+import { useFollowBottom } from './follow-bottom.js'
+import { type ChatWindowLabels, DEFAULT_CHAT_LABELS } from './labels.js'
+import { ChatMessages, JumpToLatest } from './message-list.js'
+import { StreamProgressBar } from './stream-progress-bar.js'
+import { StreamStats } from './stream-stats.js'
+import type { RenderBlock, RenderText } from './streaming-message.js'
 
-/** Every word the chat shows or announces, its messages', progress bar's and stats' included. */
-export interface ChatWindowLabels extends StreamingMessageLabels, StreamStatsLabels {
-  chat: string
-  messages: string
-  input: string
-  placeholder: string
-  send: string
-  stop: string
-  regenerate: string
-  retry: string
-  reasoning: string
-  error: string
-  /** The progress bar's accessible name. */
-  progress: string
-}
+/** `ChatWindow`'s default text renderer: `@rivulet/markdown`, repairing unfinished syntax while live. */
+export const renderMarkdown: RenderText = (text, live) => <Markdown text={text} streaming={live} />
 
-export const DEFAULT_CHAT_LABELS: ChatWindowLabels = {
-  chat: 'Chat',
-  messages: 'Messages',
-  input: 'Message',
-  placeholder: 'Send a message',
-  send: 'Send',
-  stop: 'Stop',
-  regenerate: 'Regenerate',
-  retry: 'Retry',
-  reasoning: 'Reasoning',
-  error: 'Something went wrong',
-  progress: DEFAULT_PROGRESS_LABEL,
-  ...DEFAULT_MESSAGE_LABELS,
-  ...DEFAULT_STATS_LABELS,
-}
-
-interface ChatWindowViewProps {
-  /** Renders assistant text block by block (markdown, say); see `StreamingMessage`. */
-  renderBlock?: RenderBlock
+/** How a chat looks and reads, for `ChatRoot` and `ChatWindow`. */
+export interface ChatViewOptions {
   labels?: Partial<ChatWindowLabels>
+  /**
+   * Renders an answer's text (the whole of each text part). Default `renderMarkdown`; `false`
+   * for plain text. Nothing here turns text into HTML: what it returns is the app's choice.
+   */
+  renderText?: RenderText | false
+  /** Renders answer text block by block instead (see `StreamingMessage`); `renderText` wins. */
+  renderBlock?: RenderBlock
+  /** Views for tools by name; the others keep the default `ToolView`. */
+  renderTool?: ToolRenderers
   /** Type answers out smoothly. Default true; off with prefers-reduced-motion. */
   animate?: boolean
+}
+
+export interface ChatRootProps extends ChatViewOptions, HTMLAttributes<HTMLElement> {
+  chat: UseStreamingChatResult
+}
+
+/**
+ * The root of a chat an app composes itself: it gives the chat, its labels and renderers to the
+ * pieces inside (`ChatMessages`, `JumpToLatest`, `Composer`, `ChatProgress`), and holds the one
+ * live region its answers are announced from.
+ *
+ * @example
+ * <ChatRoot chat={chat}>
+ *   <ChatMessages><JumpToLatest /></ChatMessages>
+ *   <Composer maxFiles={2} />
+ * </ChatRoot>
+ */
+export const ChatRoot = forwardRef<HTMLElement, ChatRootProps>(function ChatRoot(
+  { chat, labels: labelsProp, renderText, renderBlock, renderTool, animate = true, children, ...rest },
+  ref,
+) {
+  const labels = useShallowStable(labelsProp)
+  const scroll = useFollowBottom()
+  const inputRef = useRef<HTMLTextAreaElement>(null)
+  const root = useRef<HTMLElement | null>(null)
+  const focusRequest = useRef<FocusRequest | null>(null)
+  const tools = useLatest(renderTool)
+  const [announcer] = useState(() => new AnnouncerStore())
+  const { session } = chat
+  const { follow } = scroll
+
+  const focusInput = useCallback(() => inputRef.current?.focus(), [])
+  const requestFocus = useCallback(
+    (request: FocusRequest) => {
+      focusRequest.current = request
+      // The new version renders after the session's next notification (at most a frame away).
+      const deadline = Date.now() + 1000
+      const attempt = () => {
+        if (focusRequest.current !== request) return
+        const active = document.activeElement
+        const lost = !active || active === document.body || !active.isConnected
+        const message = root.current?.querySelectorAll<HTMLElement>('[data-rivulet="chat-message"]')[
+          request.messageIndex
+        ]
+        const control = message?.querySelector<HTMLElement>(`[data-action="${request.action}"]`)
+        if (control && message?.dataset.messageId !== request.messageId) {
+          focusRequest.current = null
+          if (lost) control.focus()
+        } else if (Date.now() > deadline) {
+          focusRequest.current = null
+          if (lost) focusInput()
+        } else {
+          setTimeout(attempt, 16)
+        }
+      }
+      setTimeout(attempt, 0)
+    },
+    [focusInput],
+  )
+
+  const text = renderText === false ? undefined : (renderText ?? (renderBlock ? undefined : renderMarkdown))
+  const config = useMemo<ChatConfig>(
+    () => ({
+      session,
+      labels: { ...DEFAULT_CHAT_LABELS, ...labels },
+      animate,
+      renderText: text,
+      renderBlock,
+      toolRenderer: (name) => tools.current?.[name],
+      follow,
+      inputRef,
+      focusInput,
+      requestFocus,
+      focusRequest,
+    }),
+    [session, labels, animate, text, renderBlock, tools, follow, focusInput, requestFocus],
+  )
+  const state = useMemo<ChatState>(() => ({ chat, scroll }), [chat, scroll])
+
+  return (
+    <ChatConfigContext.Provider value={config}>
+      <ChatStateContext.Provider value={state}>
+        <AnnouncerContext.Provider value={announcer}>
+          <section
+            ref={(node) => {
+              root.current = node
+              if (typeof ref === 'function') ref(node)
+              else if (ref) ref.current = node
+            }}
+            data-rivulet="chat"
+            data-status={chat.status}
+            aria-label={config.labels.chat}
+            {...rest}
+          >
+            {children}
+            <ChatLiveRegion store={announcer} />
+          </section>
+        </AnnouncerContext.Provider>
+      </ChatStateContext.Provider>
+    </ChatConfigContext.Provider>
+  )
+})
+
+/** The live answer's progress bar and stats, and the last answer's stats once it is done. */
+export const ChatProgress = forwardRef<HTMLDivElement, HTMLAttributes<HTMLDivElement>>(
+  function ChatProgress(props, ref) {
+    const { chat } = useChatState('ChatProgress')
+    const { labels } = useChatConfig('ChatProgress')
+    if (!chat.progress) return null
+    return (
+      <div ref={ref} data-rivulet="chat-progress" {...props}>
+        {chat.isStreaming && <StreamProgressBar source={chat} aria-label={labels.progress} />}
+        <StreamStats source={chat} labels={labels} />
+      </div>
+    )
+  },
+)
+
+interface ChatWindowViewProps extends ChatViewOptions, AttachmentOptions {
   /** Show the progress bar and stream stats. Default true. */
   stats?: boolean
+  /** Let the user attach files. Default true. */
+  attachments?: boolean
   id?: string
   className?: string
   style?: CSSProperties
@@ -64,209 +177,92 @@ export type ChatWindowProps = ChatWindowViewProps &
   ({ chat: UseStreamingChatResult } | (UseStreamingChatOptions & { chat?: undefined }))
 
 /**
- * A whole chat: messages that follow new text (until the user scrolls up), a composer (Enter
- * sends, Shift+Enter is a newline), stop, regenerate, errors with retry, reasoning collapsed,
- * tool calls with their arguments, and live stats.
+ * A whole chat, composed of the exported pieces: messages with every part in order (markdown
+ * text, reasoning, tool calls with approvals, sources, files) that follow new text until the
+ * reader scrolls up, a jump-to-latest button, copy / edit / regenerate and versions, errors with
+ * retry, live stats, and a composer that attaches files. It fills its container's height and
+ * scrolls inside it.
  *
  * @example
  * <ChatWindow transport={demoServer()} buffer="word" />
- * // or, with a chat you also use elsewhere:
- * const chat = useStreamingChat({ transport })
- * <ChatWindow chat={chat} renderBlock={(block) => <Markdown>{block.text}</Markdown>} />
+ * // or, with a chat you also use elsewhere, and your own view of one tool:
+ * const chat = useStreamingChat({ transport, tools })
+ * <ChatWindow chat={chat} renderTool={{ weather: ({ part }) => <Weather part={part} /> }} />
  */
-export function ChatWindow(props: ChatWindowProps) {
-  const { renderBlock, labels, animate, stats, id, className, style, chat, ...options } = props
-  const view = { renderBlock, labels, animate, stats, id, className, style }
-  return chat ? <ChatView chat={chat} {...view} /> : <OwnChat options={options as UseStreamingChatOptions} {...view} />
-}
-
-function OwnChat({ options, ...view }: ChatWindowViewProps & { options: UseStreamingChatOptions }) {
-  return <ChatView chat={useStreamingChat(options)} {...view} />
-}
-
-const PRE_WRAP: CSSProperties = { whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }
-
-function ChatView({
-  chat,
-  renderBlock,
-  labels: labelsProp,
-  animate = true,
-  stats = true,
-  ...rest
-}: ChatWindowViewProps & { chat: UseStreamingChatResult }) {
-  const labels = useMemo(() => ({ ...DEFAULT_CHAT_LABELS, ...labelsProp }), [labelsProp])
-  const [input, setInput] = useState('')
-  const inputRef = useRef<HTMLTextAreaElement>(null)
-  const { scrollerRef, contentRef, onScroll, following, follow } = useFollowBottom()
-  const messages = chat.messages.filter((message) => message.role !== 'system')
-  const last = messages.at(-1)
-  const { isStreaming, send, abort, regenerate } = chat
-
-  const submit = () => {
-    const content = input.trim()
-    if (content === '' || isStreaming) return
-    setInput('')
-    // The Send button is disabled while the answer streams: keep focus where typing goes on.
-    inputRef.current?.focus()
-    follow()
-    // It rejects only if a stream is live (ruled out above); a failed answer shows as its error.
-    send(content).catch(() => {})
+export const ChatWindow = forwardRef<HTMLElement, ChatWindowProps>(function ChatWindow(props, ref) {
+  const {
+    renderText,
+    renderBlock,
+    renderTool,
+    labels,
+    animate,
+    stats,
+    attachments,
+    accept,
+    maxFiles,
+    maxFileSize,
+    id,
+    className,
+    style,
+    chat,
+    ...options
+  } = props
+  const view: ViewProps = {
+    renderText,
+    renderBlock,
+    renderTool,
+    labels,
+    animate,
+    stats,
+    attachments,
+    accept,
+    maxFiles,
+    maxFileSize,
+    id,
+    className,
+    style,
   }
-  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    // Enter sends, Shift+Enter is a newline, and Enter that confirms an IME composition is neither.
-    if (event.key !== 'Enter' || event.shiftKey || event.nativeEvent.isComposing) return
-    event.preventDefault()
-    submit()
-  }
-  const stop = () => {
-    abort()
-    // The Stop button goes away with the stream; focus goes back to the composer, not to the page.
-    inputRef.current?.focus()
-  }
-  const retry = useCallback(() => {
-    follow()
-    regenerate().catch(() => {})
-  }, [follow, regenerate])
-
-  return (
-    <section data-rivulet="chat" data-status={chat.status} aria-label={labels.chat} {...rest}>
-      <section
-        data-rivulet="chat-messages"
-        data-following={following}
-        aria-label={labels.messages}
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard to be scrolled by it
-        tabIndex={0}
-        ref={scrollerRef}
-        onScroll={onScroll}
-      >
-        <div data-rivulet="chat-messages-content" ref={contentRef}>
-          {messages.map((message) => (
-            <MessageItem
-              key={message.id}
-              message={message}
-              isLast={message === last}
-              busy={message === last && isStreaming}
-              labels={labels}
-              renderBlock={renderBlock}
-              animate={animate}
-              onRetry={retry}
-            />
-          ))}
-        </div>
-      </section>
-      {stats && chat.progress && (
-        <div data-rivulet="chat-progress">
-          {isStreaming && <StreamProgressBar source={chat} aria-label={labels.progress} />}
-          <StreamStats source={chat} labels={labels} />
-        </div>
-      )}
-      <form
-        data-rivulet="composer"
-        onSubmit={(event) => {
-          event.preventDefault()
-          submit()
-        }}
-      >
-        <textarea
-          ref={inputRef}
-          aria-label={labels.input}
-          placeholder={labels.placeholder}
-          rows={1}
-          value={input}
-          onChange={(event) => setInput(event.target.value)}
-          onKeyDown={onKeyDown}
-        />
-        {isStreaming && (
-          <button type="button" data-rivulet="stop" onClick={stop}>
-            {labels.stop}
-          </button>
-        )}
-        <button type="submit" data-rivulet="send" disabled={isStreaming || input.trim() === ''}>
-          {labels.send}
-        </button>
-      </form>
-    </section>
-  )
-}
-
-interface MessageItemProps {
-  message: ChatMessage
-  isLast: boolean
-  busy: boolean
-  labels: ChatWindowLabels
-  renderBlock: RenderBlock | undefined
-  animate: boolean
-  onRetry(): void
-}
-
-/** One message. Earlier messages keep their object identity while the answer streams, so they skip re-rendering. */
-const MessageItem = memo(function MessageItem({
-  message,
-  isLast,
-  busy,
-  labels,
-  renderBlock,
-  animate,
-  onRetry,
-}: MessageItemProps) {
-  if (message.role !== 'assistant') {
-    return (
-      <article data-rivulet="chat-message" data-role={message.role}>
-        <div data-rivulet="message-content" style={PRE_WRAP}>
-          {message.content}
-        </div>
-      </article>
-    )
-  }
-  const { status, reasoning, parts, error } = message
-  return (
-    <article data-rivulet="chat-message" data-role="assistant" data-status={status}>
-      {reasoning && (
-        <details data-rivulet="reasoning" data-status={message.content === '' && busy ? 'streaming' : 'done'}>
-          <summary>{labels.reasoning}</summary>
-          <div style={PRE_WRAP}>{reasoning}</div>
-        </details>
-      )}
-      {parts.map((part) => (part.type === 'tool' ? <ToolCallView key={part.toolCallId} call={part} /> : null))}
-      <StreamingMessage message={message} renderBlock={renderBlock} animate={animate} labels={labels} />
-      {status === 'error' && (
-        <div data-rivulet="chat-error" role="alert">
-          <span>
-            {labels.error}
-            {error?.message ? `: ${error.message}` : ''}
-          </span>
-          {isLast && (
-            <button type="button" data-rivulet="retry" onClick={onRetry}>
-              {labels.retry}
-            </button>
-          )}
-        </div>
-      )}
-      {isLast && !busy && (status === 'done' || status === 'aborted') && (
-        <button type="button" data-rivulet="regenerate" onClick={onRetry}>
-          {labels.regenerate}
-        </button>
-      )}
-    </article>
+  return chat ? (
+    <ChatView ref={ref} chat={chat} {...view} />
+  ) : (
+    <OwnChat ref={ref} options={options as UseStreamingChatOptions} {...view} />
   )
 })
 
-function ToolCallView({ call }: { call: ToolPart }) {
-  return (
-    <div data-rivulet="tool-call" data-tool={call.name} data-state={call.state}>
-      <div data-rivulet="tool-name">{call.name}</div>
-      <pre data-rivulet="tool-arguments">
-        <code>{formatArguments(call.input)}</code>
-      </pre>
-    </div>
-  )
-}
+type ViewProps = ChatWindowViewProps
 
-function formatArguments(args: unknown): string {
-  if (typeof args === 'string') return args
-  try {
-    return JSON.stringify(args, null, 2) ?? String(args)
-  } catch {
-    return String(args)
-  }
+const OwnChat = forwardRef<HTMLElement, ViewProps & { options: UseStreamingChatOptions }>(function OwnChat(
+  { options, ...view },
+  ref,
+) {
+  return <ChatView ref={ref} chat={useStreamingChat(options)} {...view} />
+})
+
+const ChatView = forwardRef<HTMLElement, ViewProps & { chat: UseStreamingChatResult }>(function ChatView(
+  { stats = true, attachments, accept, maxFiles, maxFileSize, ...root },
+  ref,
+) {
+  return (
+    <ChatRoot ref={ref} {...root}>
+      <ChatMessages>
+        <JumpToLatest />
+      </ChatMessages>
+      {stats && <ChatProgress />}
+      <Composer attachments={attachments} accept={accept} maxFiles={maxFiles} maxFileSize={maxFileSize} />
+    </ChatRoot>
+  )
+})
+
+/** `value` as long as its entries stay the same: an inline object prop does not invalidate memos. */
+function useShallowStable<T extends object>(value: T | undefined): T | undefined {
+  const ref = useRef(value)
+  const before = ref.current
+  const same =
+    before === value ||
+    (before !== undefined &&
+      value !== undefined &&
+      Object.keys(before).length === Object.keys(value).length &&
+      Object.entries(value).every(([key, entry]) => (before as Record<string, unknown>)[key] === entry))
+  if (!same) ref.current = value
+  return ref.current
 }

@@ -11,6 +11,8 @@ export const VISUALLY_HIDDEN: CSSProperties = {
   clip: 'rect(0, 0, 0, 0)',
   whiteSpace: 'nowrap',
   border: 0,
+  // Never part of a selection the user copies.
+  userSelect: 'none',
 }
 
 const REDUCED_MOTION = '(prefers-reduced-motion: reduce)'

@@ -14,17 +14,25 @@ export interface FollowBottom {
   follow(): void
 }
 
+/** Scroll events further apart than this belong to separate gestures. */
+const GESTURE_GAP_MS = 250
+
 /**
  * Keeps a scroller at its bottom while the content grows, until the user scrolls up; scrolling
  * back to the bottom follows again. Growth is watched with a ResizeObserver, so text revealed
  * inside a child (without re-rendering the list) is followed too. A scroll that moved up is the
  * user's: our own scrolls only ever move down, so they never stop the following.
+ *
+ * A scroll down aims at the bottom as it was when the gesture began (the browser animates wheel
+ * and keyboard scrolls towards a fixed target), and at 80 tokens/s the text grows past that
+ * target before it is reached: what grew during the gesture counts as reached.
  */
 export function useFollowBottom(): FollowBottom {
   const scrollerRef = useRef<HTMLElement>(null)
   const contentRef = useRef<HTMLDivElement>(null)
   const followingRef = useRef(true)
   const lastTop = useRef(0)
+  const gesture = useRef({ at: Number.NEGATIVE_INFINITY, height: 0 })
   const [following, setFollowing] = useState(true)
 
   const setTo = useCallback((value: boolean) => {
@@ -43,13 +51,20 @@ export function useFollowBottom(): FollowBottom {
     (event) => {
       const scroller = event.currentTarget
       const top = scroller.scrollTop
+      const time = event.timeStamp
+      if (time - gesture.current.at > GESTURE_GAP_MS) gesture.current.height = scroller.scrollHeight
+      gesture.current.at = time
       if (top < lastTop.current - 1 && followingRef.current) setTo(false)
-      if (scroller.scrollHeight - top - scroller.clientHeight <= FOLLOW_THRESHOLD_PX && !followingRef.current) {
+      const down = top > lastTop.current
+      const grown = down ? Math.max(0, scroller.scrollHeight - gesture.current.height) : 0
+      const distance = scroller.scrollHeight - top - scroller.clientHeight
+      if (distance <= FOLLOW_THRESHOLD_PX + grown && !followingRef.current) {
         setTo(true)
+        toBottom()
       }
       lastTop.current = top
     },
-    [setTo],
+    [setTo, toBottom],
   )
 
   useEffect(() => {

@@ -300,7 +300,9 @@ const lastAnswer = (canvas: HTMLElement) => {
   return answer
 }
 const questions = (canvas: HTMLElement) =>
-  $$(canvas, 'article[data-role="user"]').map((question) => question.textContent)
+  $$(canvas, 'article[data-role="user"]').map(
+    (question) => question.querySelector('[data-rivulet="message-content"]')?.textContent,
+  )
 
 /** The chat asked `question` and its last answer ended in `status`, showing `text`. */
 function conversation(status: string, text: string, question = PROMPT, extra?: (canvas: HTMLElement) => void) {
@@ -341,7 +343,7 @@ testStories('ChatWindow stories', chatWindowStories, {
   Reasoning: answered(REASONED_ANSWER, SKY_PROMPT, (canvas) => {
     const reasoning = $(lastAnswer(canvas), 'details[data-rivulet="reasoning"]')
     expect(reasoning).not.toHaveAttribute('open')
-    expect($(reasoning, 'summary')).toHaveTextContent('Reasoning')
+    expect($(reasoning, 'summary')).toHaveTextContent(/^Thought for \d+ s$/)
     expect(reasoning).toHaveTextContent(REASONING)
   }),
   ToolCalls: answered(TOOL_PREAMBLE, 'What is the weather in Paris and Tokyo?', (canvas) => {
@@ -391,6 +393,6 @@ testStories('ChatWindow stories', chatWindowStories, {
   },
   Aborted: conversation('aborted', INTERRUPTED_AT, PROMPT, (canvas) => {
     expect($(lastAnswer(canvas), '[data-rivulet="streaming-message"]')).toHaveAttribute('data-status', 'aborted')
-    expect(announcements(lastAnswer(canvas)).at(-1)).toBe('Response stopped.')
+    expect(announcements(chat(canvas)).at(-1)).toBe('Response stopped.')
   }),
 })

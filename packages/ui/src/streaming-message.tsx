@@ -1,7 +1,19 @@
 import type { ChatMessage, MessageStatus } from '@rivulet/core'
-import { type CSSProperties, type HTMLAttributes, memo, type ReactNode, useMemo, useState } from 'react'
+import {
+  type CSSProperties,
+  forwardRef,
+  type HTMLAttributes,
+  memo,
+  type ReactNode,
+  useContext,
+  useEffect,
+  useId,
+  useMemo,
+  useState,
+} from 'react'
+import { AnnouncerContext, LiveRegion } from './announcer.js'
 import { splitBlocks, type TextBlock } from './blocks.js'
-import { usePrefersReducedMotion, VISUALLY_HIDDEN } from './dom.js'
+import { usePrefersReducedMotion } from './dom.js'
 import { splitLines } from './lines.js'
 import type { RevealOptions } from './reveal.js'
 import { advanceSentences, NO_SENTENCES, type SentenceState } from './sentences.js'
@@ -10,6 +22,11 @@ import { useRevealedLength } from './use-reveal.js'
 /** Renders one block of message text, e.g. with a markdown renderer. */
 export type RenderBlock = (block: TextBlock) => ReactNode
 
+/**
+ * Renders the whole text shown so far (`live` while more is coming), e.g. with `@rivulet/markdown`,
+ * which parses across blocks and memoizes finished ones itself.
+ */
+export type RenderText = (text: string, live: boolean) => ReactNode
 export interface StreamingMessageLabels {
   /** Announced when the answer ends. */
   done: string
@@ -39,6 +56,16 @@ export interface StreamingMessageProps extends Omit<HTMLAttributes<HTMLDivElemen
    * Whatever it returns is the app's choice: nothing here turns text into HTML.
    */
   renderBlock?: RenderBlock
+  /**
+   * Renders the whole text shown so far (wins over `renderBlock`): the slot for a renderer that
+   * needs all of it, as markdown does for lists, reference links and footnotes.
+   *
+   * @example
+   * <StreamingMessage message={m} renderText={(text, live) => <Markdown text={text} streaming={live} />} />
+   */
+  renderText?: RenderText
+  /** Announce how the message ended ("Response complete."). Default true. */
+  announceEnd?: boolean
   /** Type the text out smoothly while it streams. Default true; off with prefers-reduced-motion. */
   animate?: boolean
   /** Tuning for the typing effect, read once at mount. */
@@ -51,23 +78,30 @@ const PRE_WRAP: CSSProperties = { whiteSpace: 'pre-wrap', overflowWrap: 'anywher
 /**
  * A message that types itself out as it streams: bursts are evened out, the text is never more
  * than ~300 ms behind what arrived, and it completes at once when the stream ends or stops.
- * Screen readers hear finished sentences (never tokens) and a short word when it ends.
+ * Screen readers hear finished sentences (never tokens) and a short word when it ends, from a
+ * live region beside the text, never inside it (so selecting and copying the text copies it
+ * once); inside a `ChatWindow`, from the chat's one live region.
  *
  * @example
  * <StreamingMessage message={chat.messages.at(-1)} />
- * <StreamingMessage text={completion} streaming={isStreaming} renderBlock={(b) => <Markdown>{b.text}</Markdown>} />
+ * <StreamingMessage text={completion} streaming={isStreaming} renderText={(t, live) => <Markdown text={t} streaming={live} />} />
  */
-export function StreamingMessage({
-  message,
-  text,
-  streaming = false,
-  status: statusProp,
-  renderBlock,
-  animate = true,
-  reveal,
-  labels,
-  ...rest
-}: StreamingMessageProps) {
+export const StreamingMessage = forwardRef<HTMLDivElement, StreamingMessageProps>(function StreamingMessage(
+  {
+    message,
+    text,
+    streaming = false,
+    status: statusProp,
+    renderBlock,
+    renderText,
+    announceEnd = true,
+    animate = true,
+    reveal,
+    labels,
+    ...rest
+  },
+  ref,
+) {
   const content = message?.content ?? text ?? ''
   const status: MessageStatus = statusProp ?? message?.status ?? (streaming ? 'streaming' : 'done')
   const live = status === 'submitted' || status === 'streaming'
@@ -76,22 +110,52 @@ export function StreamingMessage({
   const sentences = useSentences(shown, live)
 
   const caret = live && <span data-rivulet="caret" aria-hidden="true" />
-  const ending = sentences && !live ? endingLabel(status, { ...DEFAULT_MESSAGE_LABELS, ...labels }) : undefined
+  const ending =
+    sentences && !live && announceEnd ? endingLabel(status, { ...DEFAULT_MESSAGE_LABELS, ...labels }) : undefined
+  let body: ReactNode
+  if (renderText) {
+    // A block renderer's last element ends the line: the stylesheet draws the caret into it.
+    body = (
+      <>
+        {renderText(shown, live)}
+        {shown === '' && caret}
+      </>
+    )
+  } else if (renderBlock) {
+    body = (
+      <>
+        <Blocks text={shown} final={!live} render={renderBlock} />
+        {caret}
+      </>
+    )
+  } else {
+    body = <PlainText text={shown} caret={caret} />
+  }
   return (
-    <div data-rivulet="streaming-message" data-status={status} data-role={message?.role} {...rest}>
-      <div data-rivulet="message-content" aria-busy={live}>
-        {renderBlock ? (
-          <>
-            <Blocks text={shown} final={!live} render={renderBlock} />
-            {caret}
-          </>
-        ) : (
-          <PlainText text={shown} caret={caret} />
-        )}
+    <>
+      <div ref={ref} data-rivulet="streaming-message" data-status={status} data-role={message?.role} {...rest}>
+        <div data-rivulet="message-content" aria-busy={live}>
+          {body}
+        </div>
       </div>
-      <Announcer sentences={sentences?.sentences ?? NO_SENTENCES.sentences} ending={ending} />
-    </div>
+      <Announcements sentences={sentences?.sentences} ending={ending} />
+    </>
   )
+})
+
+/**
+ * Where the sentences are announced: the enclosing chat's live region when there is one, else a
+ * region of its own, after the message (not inside it).
+ */
+function Announcements({ sentences, ending }: { sentences: readonly string[] | undefined; ending?: string }) {
+  const store = useContext(AnnouncerContext)
+  const key = useId()
+  useEffect(() => {
+    if (store && sentences) store.set(key, { sentences, ending })
+  }, [store, key, sentences, ending])
+  useEffect(() => () => store?.set(key, undefined), [store, key])
+  if (store) return null
+  return <LiveRegion sentences={sentences ?? NO_SENTENCES.sentences} ending={ending} />
 }
 
 /**
@@ -139,20 +203,6 @@ function endingLabel(status: MessageStatus, labels: StreamingMessageLabels): str
   if (status === 'error') return labels.failed
   return undefined
 }
-
-/** The polite live region: each finished sentence appended once, then the ending. */
-const Announcer = memo(function Announcer({ sentences, ending }: { sentences: readonly string[]; ending?: string }) {
-  return (
-    <div data-rivulet="announcer" aria-live="polite" aria-atomic="false" style={VISUALLY_HIDDEN}>
-      {sentences.map((sentence, index) => (
-        // Sentences are only ever appended: the index is a stable key.
-        // biome-ignore lint/suspicious/noArrayIndexKey: append-only list
-        <p key={index}>{sentence}</p>
-      ))}
-      {ending && <p>{ending}</p>}
-    </div>
-  )
-})
 
 function Blocks({ text, final, render }: { text: string; final: boolean; render: RenderBlock }) {
   return splitBlocks(text, final).map((block) => <Block key={block.index} {...block} render={render} />)

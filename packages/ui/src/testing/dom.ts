@@ -19,8 +19,8 @@ export function shownText(container: Element): string {
   return container.querySelector('[data-rivulet="message-content"]')?.textContent ?? ''
 }
 
-/** What the message's live region holds, one entry per announcement. */
+/** What the live region in `container` holds, one entry per announcement. */
 export function announcements(container: Element): string[] {
-  const region = container.querySelector('[aria-live="polite"]')
+  const region = container.querySelector('[data-rivulet="announcer"]')
   return Array.from(region?.children ?? [], (child) => child.textContent ?? '')
 }
