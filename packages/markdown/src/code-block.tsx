@@ -67,7 +67,8 @@ export function CodeBlock({ code, language, complete, context }: CodeBlockProps)
     )
   }
   return (
-    <div data-rivulet="code-block" data-language={language || undefined}>
+    // Code reads left to right in a right-to-left answer too.
+    <div data-rivulet="code-block" data-language={language || undefined} dir="ltr">
       <Pre>
         <Code
           ref={codeRef}

@@ -83,6 +83,31 @@ describe('CommonMark + GFM', () => {
   })
 })
 
+describe('right-to-left text', () => {
+  it('gives every block dir="auto", so Arabic and Hebrew blocks run right to left beside English ones', () => {
+    const root = shown(
+      [
+        '## مرحبا بالعالم',
+        'This paragraph is English.',
+        'هذه فقرة **عربية** مع [رابط](https://example.com).',
+        '- פריט ראשון\n- פריט שני',
+        '1. أولا',
+        '> ציטוט',
+        '| عمود | עמודה |\n|---|---|\n| א | ب |',
+        '```js\nconst a = 1\n```',
+      ].join('\n\n'),
+    )
+    const auto = [...root.querySelectorAll('h2, p, ul, ol, li, blockquote, table, th, td')]
+    expect(auto.length).toBeGreaterThanOrEqual(14)
+    for (const element of auto) expect(element).toHaveAttribute('dir', 'auto')
+    expect(root.querySelector('h2')).toHaveTextContent('مرحبا بالعالم')
+    expect(root.querySelector('strong')).toHaveTextContent('عربية')
+    // The direction of each block is its own: the root sets none.
+    expect(root.querySelector('[data-rivulet="markdown"]')).not.toHaveAttribute('dir')
+    expect(root.querySelector('[data-rivulet="code-block"]')).toHaveAttribute('dir', 'ltr')
+  })
+})
+
 describe('input caps keep the text', () => {
   it('shows the items of a list nested past the nesting cap, as a paragraph of their text', () => {
     const depth = MAX_NESTING

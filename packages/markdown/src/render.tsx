@@ -125,23 +125,30 @@ export function renderTokens(tokens: Token[], context: RenderContext, layout: Bl
     switch (open.type) {
       case 'paragraph_open':
         // Paragraphs of tight list items render without <p>, as in CommonMark's HTML.
-        return open.hidden ? createElement(Fragment, { key }, ...children) : el('p', { key }, children)
+        return open.hidden ? createElement(Fragment, { key }, ...children) : el('p', { key, dir: 'auto' }, children)
       case 'heading_open':
-        return el(open.tag, { key, id: layout.headingIds[heading++] }, children)
+        return el(open.tag, { key, id: layout.headingIds[heading++], dir: 'auto' }, children)
       case 'ordered_list_open': {
         const start = open.attrGet('start')
-        return el('ol', { key, start: start === null ? undefined : Number(start) }, children)
+        return el('ol', { key, start: start === null ? undefined : Number(start), dir: 'auto' }, children)
       }
+      case 'bullet_list_open':
+      case 'blockquote_open':
+      case 'table_open':
+        return el(open.tag, { key, dir: 'auto' }, children)
       case 'list_item_open': {
         const task = open.meta?.task
-        if (typeof task !== 'boolean') return el('li', { key }, children)
+        if (typeof task !== 'boolean') return el('li', { key, dir: 'auto' }, children)
         const box = el('input', { key: 'task', type: 'checkbox', checked: task, disabled: true, readOnly: true }, [])
-        return el('li', { key, className: 'task-list-item', 'data-task': task ? 'done' : 'todo' }, [box, ...children])
+        return el('li', { key, className: 'task-list-item', 'data-task': task ? 'done' : 'todo', dir: 'auto' }, [
+          box,
+          ...children,
+        ])
       }
       case 'th_open':
       case 'td_open': {
         const align = /text-align:\s*(\w+)/.exec(String(open.attrGet('style') ?? ''))?.[1]
-        return el(open.tag, { key, style: align ? { textAlign: align } : undefined }, children)
+        return el(open.tag, { key, style: align ? { textAlign: align } : undefined, dir: 'auto' }, children)
       }
       case 'link_open': {
         const href = String(open.attrGet('href') ?? '')
