@@ -42,12 +42,9 @@ export const DEFAULT_SETTINGS: Settings = {
   faultAfter: 40,
 }
 
-/** What the demo server's simulated model takes per request: core's options, its web search and its images. */
-export type DemoSimulation = SimulationOptions & { webSearch?: boolean; image?: boolean }
-
 /** The simulated model's per-request options for these settings. */
-export function simulation(settings: Settings): DemoSimulation {
-  const sim: DemoSimulation = {
+export function simulation(settings: Settings): SimulationOptions {
+  const sim: SimulationOptions = {
     ttftMs: settings.ttftMs,
     tokensPerSecond: settings.tokensPerSecond,
     jitter: settings.jitter,

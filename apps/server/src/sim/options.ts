@@ -44,12 +44,8 @@ export const simulationSchema = z.strictObject({
   image: z.boolean().optional(),
 })
 
-/**
- * What a request may ask of the simulated model: core's `SimulationOptions`, plus whether the
- * stream is resumable, whether the model runs a web search of its own first (a provider-executed
- * call, its results, and sources cited in the answer), and whether it draws an image (a `file` part).
- */
-export type RequestSimulation = SimulationOptions & { resumable?: boolean; webSearch?: boolean; image?: boolean }
+/** What a request may ask of the simulated model: core's `SimulationOptions`, plus whether the stream is resumable. */
+export type RequestSimulation = SimulationOptions & { resumable?: boolean }
 
 // The schema and core's type must describe the same thing: this fails to compile if they drift.
 type Parsed = z.infer<typeof simulationSchema>

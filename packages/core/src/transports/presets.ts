@@ -184,6 +184,10 @@ export interface SimulationOptions {
   reasoning?: boolean
   /** Answer length in tokens. */
   tokens?: number
+  /** Run a simulated web search first: a provider-executed call, its results, and sources cited in the answer. */
+  webSearch?: boolean
+  /** Draw a small image (a `file` part). */
+  image?: boolean
   fault?:
     | { type: 'drop'; afterTokens: number }
     | { type: 'stall'; afterTokens: number; ms: number }
