@@ -77,7 +77,7 @@ describe('ChatSession tool loop', () => {
       { type: 'step-start' },
       { type: 'text', text: 'Sunny in Oslo.' },
     ])
-    expect(messages[1]?.content).toBe('Checking.Sunny in Oslo.')
+    expect(messages[1]?.content).toBe('Checking.\n\nSunny in Oslo.')
     expect(weather.execute).toHaveBeenCalledWith({ city: 'Oslo' }, expect.objectContaining({ toolCallId: 'c1' }))
     expect(requests).toHaveLength(2)
     expect(requests[0]?.tools).toEqual({ weather })

@@ -134,6 +134,21 @@ describe('MessageBuilder', () => {
     ])
   })
 
+  it('sets text from a later step off by a blank line in content, and joins text within a step as it came', () => {
+    const builder = build(
+      text('Let me check.'),
+      { type: 'tool-call', index: 0, id: 'c', name: 'f', args: {} },
+      text(' Still step one.'),
+      { type: 'step-start' },
+      text('It is 18°C.'),
+    )
+    expect(builder.snapshot().content).toBe('Let me check. Still step one.\n\nIt is 18°C.')
+    const resumed = new MessageBuilder({ from: builder.snapshot() })
+    resumed.add({ type: 'step-start' })
+    resumed.add(text('Anything else?'))
+    expect(resumed.snapshot().content).toBe('Let me check. Still step one.\n\nIt is 18°C.\n\nAnything else?')
+  })
+
   it('returns the same snapshot until something changes, and shares the parts that did not', () => {
     const builder = build(text('a'), { type: 'tool-call', index: 0, id: 'c', name: 'f', args: {} }, text('b'))
     const first = builder.snapshot()

@@ -61,6 +61,8 @@ export class MessageBuilder {
   /** Index of the last text / reasoning part, and the joined text of those before it. */
   private textAt = -1
   private textBefore = ''
+  /** The step the last text part is in: text from a later step is set off by a blank line in `content`. */
+  private textStep = 0
   private reasoningAt = -1
   private reasoningBefore = ''
   /** This step's tool calls by stream index and by the provider's id (tool-results link by it). */
@@ -405,8 +407,13 @@ export class MessageBuilder {
     this.parts.push(part)
     this.open = undefined
     if (part.type === 'text') {
-      if (this.textAt >= 0) this.textBefore += (this.parts[this.textAt] as { text: string }).text
+      if (this.textAt >= 0) {
+        const previous = (this.parts[this.textAt] as { text: string }).text
+        this.textBefore += previous
+        if (this.steps !== this.textStep && this.textBefore !== '') this.textBefore += '\n\n'
+      }
       this.textAt = at
+      this.textStep = this.steps
       if (opens) this.open = 'text'
     } else if (part.type === 'reasoning') {
       if (this.reasoningAt >= 0) this.reasoningBefore += (this.parts[this.reasoningAt] as { text: string }).text
