@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { StreamError } from '../errors.js'
+import { scripted, testSession } from '../testing/session.js'
 import { controlledStream } from '../transports/controlled.js'
-import type { Transport, TransportRequest } from '../transports/transport.js'
 import type { StreamPart } from '../types.js'
-import { type ChatSessionOptions, createChatSession } from './chat-session.js'
 import type { ChatMessage, ToolDefinition, ToolPart } from './message.js'
-import { syncScheduler } from './scheduler.js'
 
 const td = (text: string): StreamPart => ({ type: 'text-delta', text })
 const call = (id: string, name: string, args: unknown, index = 0): StreamPart => ({
@@ -18,27 +16,7 @@ const call = (id: string, name: string, args: unknown, index = 0): StreamPart =>
 const finish: StreamPart = { type: 'finish', reason: 'stop' }
 const toolCalls: StreamPart = { type: 'finish', reason: 'tool-calls' }
 
-/** A transport that answers each request with the next script; records the requests. */
-function scripted(
-  ...scripts: Array<StreamPart[] | StreamError | ((request: TransportRequest) => AsyncIterable<StreamPart>)>
-) {
-  const requests: TransportRequest[] = []
-  const transport: Transport = (request) => {
-    requests.push(request)
-    const script = scripts.shift()
-    if (typeof script === 'function') return script(request)
-    return (async function* () {
-      if (script instanceof StreamError) throw script
-      for (const part of script ?? []) yield part
-    })()
-  }
-  return { transport, requests }
-}
-
-const session = (options: Partial<ChatSessionOptions> & Pick<ChatSessionOptions, 'transport'>) => {
-  let id = 0
-  return createChatSession({ scheduler: syncScheduler, generateId: () => `m${++id}`, now: () => 0, ...options })
-}
+const session = testSession
 
 const tools = (chat: ReturnType<typeof session>, at = -1) =>
   (chat.getSnapshot().messages.at(at)?.parts ?? []).filter((part): part is ToolPart => part.type === 'tool')

@@ -1,37 +1,17 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { StreamError } from '../errors.js'
 import { errorSummary } from '../testing/protocol.js'
+import { scripted, testSession } from '../testing/session.js'
 import { controlledStream } from '../transports/controlled.js'
-import type { Transport, TransportRequest } from '../transports/transport.js'
 import type { StreamPart } from '../types.js'
-import { type ChatSessionOptions, type ChatSnapshot, createChatSession } from './chat-session.js'
-import { type Scheduler, syncScheduler } from './scheduler.js'
+import type { ChatSnapshot } from './chat-session.js'
+import type { Scheduler } from './scheduler.js'
 
 const td = (text: string): StreamPart => ({ type: 'text-delta', text })
 const finish: StreamPart = { type: 'finish', reason: 'stop', raw: 'stop' }
 const user = (id: string, text: string) => ({ id, role: 'user', parts: [{ type: 'text', text }], content: text })
 
-/** A transport that answers each request with the next script; records the requests. */
-function scripted(
-  ...scripts: Array<StreamPart[] | StreamError | ((request: TransportRequest) => AsyncIterable<StreamPart>)>
-) {
-  const requests: TransportRequest[] = []
-  const transport: Transport = (request) => {
-    requests.push(request)
-    const script = scripts.shift()
-    if (typeof script === 'function') return script(request)
-    return (async function* () {
-      if (script instanceof StreamError) throw script
-      for (const part of script ?? []) yield part
-    })()
-  }
-  return { transport, requests }
-}
-
-const session = (options: Partial<ChatSessionOptions> & Pick<ChatSessionOptions, 'transport'>) => {
-  let id = 0
-  return createChatSession({ scheduler: syncScheduler, generateId: () => `m${++id}`, now: () => 0, ...options })
-}
+const session = testSession
 
 const statuses = (chat: ReturnType<typeof session>) => {
   const seen: string[] = []
