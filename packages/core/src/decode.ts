@@ -32,6 +32,9 @@ const decoders: Record<Protocol, (options: { sse?: boolean }, source: ByteSource
   text: (options, source) => textDecoder({ sse: options.sse ?? (source !== undefined && isEventStream(source)) }),
 }
 
+/** Every wire format `decode` reads and `encode` writes. */
+export const PROTOCOLS: readonly Protocol[] = Object.freeze(Object.keys(decoders) as Protocol[])
+
 /**
  * Decodes a provider's streamed response into normalized `StreamPart`s.
  *

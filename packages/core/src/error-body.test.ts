@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { PROTOCOLS } from './decode.js'
 import { anthropicErrorType, errorBody, errorResponse, statusTextOf } from './error-body.js'
 import { httpError, parseErrorBody } from './http-error.js'
-import type { Protocol } from './types.js'
-
-const PROTOCOLS: Protocol[] = ['openai-chat', 'openai-responses', 'anthropic', 'gemini', 'ollama', 'ai-sdk', 'text']
 
 describe('errorBody', () => {
   it('writes each provider’s own shape, which parseErrorBody reads back', () => {

@@ -1,4 +1,4 @@
-export { type DecodeOptions, decode } from './decode.js'
+export { type DecodeOptions, decode, PROTOCOLS } from './decode.js'
 export { contentTypeOf, createEncoder, type EncodeOptions, encode } from './encode.js'
 export {
   anthropicErrorType,

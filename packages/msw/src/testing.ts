@@ -79,12 +79,4 @@ export function carried(protocol: Protocol, parts: readonly StreamPart[]): Said 
   }
 }
 
-export const protocols: readonly Protocol[] = [
-  'openai-chat',
-  'openai-responses',
-  'anthropic',
-  'gemini',
-  'ollama',
-  'ai-sdk',
-  'text',
-]
+export { PROTOCOLS as protocols } from '@rivulet/core'

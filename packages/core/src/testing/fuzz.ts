@@ -5,21 +5,13 @@
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import fc from 'fast-check'
-import { decode } from '../decode.js'
+import { decode, PROTOCOLS } from '../decode.js'
 import { encode } from '../encode.js'
 import { isStreamError } from '../errors.js'
 import type { FinishReason, Protocol, StreamPart } from '../types.js'
 import { byteLength, type Collected, collect, cutStream } from './streams.js'
 
-export const PROTOCOLS: readonly Protocol[] = [
-  'openai-chat',
-  'openai-responses',
-  'anthropic',
-  'gemini',
-  'ollama',
-  'ai-sdk',
-  'text',
-]
+export { PROTOCOLS }
 
 export interface FuzzCase {
   protocol: Protocol
