@@ -3,7 +3,7 @@ import { defaultClientConditions } from 'vite'
 
 const config: StorybookConfig = {
   framework: '@storybook/react-vite',
-  stories: ['../packages/ui/src/**/*.stories.tsx'],
+  stories: ['../packages/ui/src/**/*.stories.tsx', '../packages/markdown/src/**/*.stories.tsx'],
   // MSW's worker script (`mockServiceWorker.js`), served beside iframe.html.
   staticDirs: ['./public'],
   core: {

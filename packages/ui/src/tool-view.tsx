@@ -109,7 +109,8 @@ function Preview({
     <figure data-rivulet={kind} data-truncated={cut > 0 || undefined}>
       <figcaption>{label}</figcaption>
       {tail && note}
-      <pre>
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a preview taller than its box scrolls, so it must be reachable by keyboard */}
+      <pre tabIndex={0}>
         <code>{shown}</code>
       </pre>
       {!tail && note}

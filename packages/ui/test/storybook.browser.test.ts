@@ -14,6 +14,7 @@ import {
   browserTestsEnabled,
   collectErrors,
   launchChromium,
+  type Page,
   type StaticServer,
   seriousViolations,
   serveStatic,
@@ -21,7 +22,11 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
-const sources = fileURLToPath(new URL('../src/', import.meta.url))
+/** Where stories live: beside the components of each package the Storybook shows. */
+const storyDirs = [
+  fileURLToPath(new URL('../src/', import.meta.url)),
+  fileURLToPath(new URL('../../markdown/src/', import.meta.url)),
+]
 
 /** Stories tagged so answer with an HTTP error status, which Chromium logs as a console error. */
 const HTTP_ERROR_TAG = 'http-error-response'
@@ -65,9 +70,11 @@ function recordStoryFinished() {
 /** `export const Name` per stories file: what the build's index must hold. */
 function exportedStories(): Map<string, number> {
   const counts = new Map<string, number>()
-  for (const file of readdirSync(sources).filter((name) => name.endsWith('.stories.tsx'))) {
-    const text = readFileSync(join(sources, file), 'utf8')
-    counts.set(file, text.match(/^export const \w+/gm)?.length ?? 0)
+  for (const dir of storyDirs) {
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.stories.tsx'))) {
+      const text = readFileSync(join(dir, file), 'utf8')
+      counts.set(file, text.match(/^export const \w+/gm)?.length ?? 0)
+    }
   }
   return counts
 }
@@ -157,5 +164,147 @@ describe.runIf(browserTestsEnabled())('the static Storybook build in Chromium', 
       }),
     )
     expect(report).toEqual({})
+  })
+
+  /** A story in its own page, once its play function has finished. */
+  async function openStory(id: string, viewport = { width: 1024, height: 768 }): Promise<Page> {
+    const page = await browser.newPage({ viewport })
+    await page.addInitScript(recordStoryFinished)
+    await page.goto(`${site.url}/iframe.html?id=${id}&viewMode=story`)
+    await page.waitForFunction(
+      () => (window as unknown as { __rivuletStoryFinished?: unknown }).__rivuletStoryFinished,
+      undefined,
+      { timeout: STORY_TIMEOUT_MS },
+    )
+    return page
+  }
+
+  const chatStatus = (page: Page, status: string) =>
+    page.waitForSelector(`[data-rivulet="chat"][data-status="${status}"]`, { timeout: STORY_TIMEOUT_MS })
+
+  const activeElement = (page: Page) =>
+    page.evaluate(() => {
+      const active = document.activeElement
+      return active ? `${active.tagName.toLowerCase()}${active.getAttribute('data-rivulet') ?? ''}` : 'none'
+    })
+
+  it('copies an answer selected by dragging past its end once, without the announcements', async () => {
+    const page = await openStory('components-chatwindow--fast')
+    try {
+      await chatStatus(page, 'done')
+      const answer = page.locator('article[data-role="assistant"] [data-rivulet="message-content"]')
+      const text = (await answer.textContent()) ?? ''
+      expect(text.length).toBeGreaterThan(40)
+      const box = (await answer.boundingBox())!
+      const list = (await page.locator('[data-rivulet="chat-messages"]').boundingBox())!
+      await page.mouse.move(box.x + 1, box.y + 4)
+      await page.mouse.down()
+      await page.mouse.move(box.x + box.width / 2, list.y + list.height - 4, { steps: 8 })
+      await page.mouse.up()
+      const selected = await page.evaluate(() => window.getSelection()?.toString() ?? '')
+      expect(selected.split(text).length - 1).toBe(1)
+      expect(selected).not.toContain('Response complete.')
+    } finally {
+      await page.close()
+    }
+  })
+
+  it('keeps focus in the chat after Regenerate and Retry from the keyboard', async () => {
+    const page = await openStory('components-chatwindow--fast')
+    try {
+      await chatStatus(page, 'done')
+      const regenerate = (await page.$('[data-rivulet="regenerate"]'))!
+      await regenerate.focus()
+      await page.keyboard.press('Enter')
+      await regenerate.waitForElementState('hidden')
+      expect(await activeElement(page)).not.toBe('body')
+      await chatStatus(page, 'done')
+      expect(await activeElement(page)).toBe('textarea')
+    } finally {
+      await page.close()
+    }
+    const failing = await openStory('components-chatwindow--rate-limited')
+    try {
+      await chatStatus(failing, 'error')
+      const retry = (await failing.$('[data-rivulet="retry"]'))!
+      await retry.focus()
+      await failing.keyboard.press('Enter')
+      await retry.waitForElementState('hidden')
+      await chatStatus(failing, 'error')
+      expect(await activeElement(failing)).toBe('textarea')
+    } finally {
+      await failing.close()
+    }
+  })
+
+  it('fits a 390 × 844 phone: composer in view, nothing wider than the screen', async () => {
+    const page = await openStory('components-chatwindow-parts--phone', { width: 390, height: 844 })
+    try {
+      await chatStatus(page, 'done')
+      const composer = (await page.locator('[data-rivulet="composer"] textarea').boundingBox())!
+      expect(composer.y).toBeGreaterThan(0)
+      expect(composer.y + composer.height).toBeLessThanOrEqual(844)
+      const widths = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth,
+        chat: document.querySelector('[data-rivulet="chat"]')!.scrollWidth,
+      }))
+      expect(widths.page).toBeLessThanOrEqual(390)
+      expect(widths.chat).toBeLessThanOrEqual(390)
+      expect(await page.locator('article[data-role="assistant"]').isVisible()).toBe(true)
+    } finally {
+      await page.close()
+    }
+  })
+
+  it('at 80 tokens/s, scrolling up stops following; End, the bottom and Jump to latest follow again', async () => {
+    const page = await openStory('components-chatwindow-parts--long-answer')
+    const list = page.locator('[data-rivulet="chat-messages"]')
+    const distance = () => list.evaluate((node) => node.scrollHeight - node.scrollTop - node.clientHeight)
+    const following = async (value: boolean) => {
+      await page.waitForSelector(`[data-rivulet="chat-messages"][data-following="${value}"]`, { timeout: 5000 })
+    }
+    const scrollUp = async () => {
+      await page.mouse.wheel(0, -400)
+      await following(false)
+      expect(await page.locator('[data-rivulet="jump-to-latest"]').isVisible()).toBe(true)
+    }
+    try {
+      await page.waitForFunction(
+        () => {
+          const node = document.querySelector('[data-rivulet="chat-messages"]')
+          return node ? node.scrollHeight > node.clientHeight + 600 : false
+        },
+        undefined,
+        { timeout: STORY_TIMEOUT_MS },
+      )
+      const box = (await list.boundingBox())!
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+
+      await scrollUp()
+      await list.focus()
+      await page.keyboard.press('End')
+      await following(true)
+      await page.waitForTimeout(600)
+      expect(await distance()).toBeLessThanOrEqual(24)
+      expect(await page.locator('[data-rivulet="jump-to-latest"]').count()).toBe(0)
+
+      await scrollUp()
+      await page.mouse.wheel(0, 100_000)
+      await following(true)
+      await page.waitForTimeout(600)
+      expect(await distance()).toBeLessThanOrEqual(24)
+
+      await scrollUp()
+      await page.locator('[data-rivulet="jump-to-latest"]').click()
+      await following(true)
+      await page.waitForTimeout(600)
+      expect(await distance()).toBeLessThanOrEqual(24)
+      // All of it happened while the answer was still streaming.
+      expect(await page.locator('[data-rivulet="chat"]').getAttribute('data-status')).toBe('streaming')
+      // The chat keeps the height it was given however long the answer grows.
+      expect((await page.locator('[data-rivulet="chat"]').boundingBox())!.height).toBeCloseTo(360, 0)
+    } finally {
+      await page.close()
+    }
   })
 })
