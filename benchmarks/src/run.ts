@@ -152,8 +152,15 @@ const sizes: BundleSize[] = []
 for (const entry of [...rivuletEntries, uiEntry, ...alternativeEntries]) sizes.push(await bundleSize(entry))
 log(
   table(
-    ['entry', 'minified', 'gzip', 'brotli', 'budget (gzip)'],
-    sizes.map((s) => [s.name, fmt(s.minified, 0), fmt(s.gzip, 0), fmt(s.brotli, 0), s.budget ? fmt(s.budget, 0) : '']),
+    ['entry', 'minified', 'gzip', 'brotli', 'budget (gzip)', 'ceiling held by pnpm test (gzip)'],
+    sizes.map((s) => [
+      s.name,
+      fmt(s.minified, 0),
+      fmt(s.gzip, 0),
+      fmt(s.brotli, 0),
+      s.budget ? fmt(s.budget, 0) : '',
+      s.ceiling ? fmt(s.ceiling, 0) : '',
+    ]),
   ),
 )
 log()
@@ -161,7 +168,7 @@ for (const s of sizes)
   if (s.budget)
     budgets.push([
       `bundle: ${s.name} ≤ ${fmt(s.budget / 1000, 0)} kB gzip`,
-      `${fmt(s.gzip / 1000, 2)} kB`,
+      `${fmt(s.gzip / 1000, 2)} kB${s.ceiling ? ` (held to ≤ ${fmt(s.ceiling / 1000, 0)} kB until it meets the budget)` : ''}`,
       s.gzip <= s.budget,
     ])
 
