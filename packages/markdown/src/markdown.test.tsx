@@ -242,6 +242,30 @@ describe('streaming', () => {
   })
 
   it.each([
+    ['Some **bold*', 'strong', 'bold'],
+    ['Some **2 * ', 'strong', '2'],
+    ['Run `[a](b)', 'code', '[a](b)'],
+    ['An _emphasis_with_underscores', 'em', 'emphasis_with_underscores'],
+    ['See [the docs]', 'a[data-incomplete]', 'the docs'],
+    ['See [the docs][do', 'a[data-incomplete]', 'the docs'],
+    ['| name |\n|:', 'table th', 'name'],
+  ])('renders the half-written %j without raw markers', (text, selector, inside) => {
+    const root = shown(text, true)
+    expect(root.querySelector(selector)).toHaveTextContent(inside)
+    const prose = root.cloneNode(true) as HTMLElement
+    for (const code of prose.querySelectorAll('code')) code.remove()
+    expect(prose.textContent).not.toMatch(/[*`|[\]]|(?<!\w)_|_(?!\w)/)
+  })
+
+  it.each([
+    ['|', ''],
+    ['[docs]:', ''],
+    ['Text\n\n`[', 'Text'],
+  ])('holds back %j until it means something', (text, expected) => {
+    expect(shown(text, true).textContent).toBe(expected)
+  })
+
+  it.each([
     ['2 * 3 * 4', '2 * 3 * 4'],
     ['a snake_case_name', 'a snake_case_name'],
     ['use `a ** b` then', 'use a ** b then'],

@@ -8,7 +8,7 @@ import type { MarkdownIt, Token } from 'markdown-it'
  * and only while streaming.
  *
  * Candidates come from a scan of the source, but markdown-it decides: a closer is kept only if
- * it makes text disappear (the opener and the closer both became syntax), so `2 * 3 * 4`,
+ * fewer markers then show as text (the opener and the closer both became syntax), so `2 * 3 * 4`,
  * snake_case words and `**` inside code stay exactly as written.
  *
  * @example
@@ -18,7 +18,10 @@ export function repairGrowingBlock(md: MarkdownIt, source: string): string {
   let text = holdBackPartialLine(source)
   if (openFence(text)) return text
   text = completeTable(md, text)
-  text = holdBackTrailingMarker(md, text)
+  // Until nothing more is held back: `` `[ `` waits for both.
+  for (let shorter = holdBackTrailingMarker(md, text); shorter !== text; shorter = holdBackTrailingMarker(md, text)) {
+    text = shorter
+  }
   return closeInlines(md, text)
 }
 
@@ -35,13 +38,18 @@ function openFence(text: string): boolean {
 
 /**
  * A last line without its newline that is only fence characters (an opening or closing fence
- * being written, or a code span's first backtick), or only `-` / `=` (a list item, a rule or a
- * setext underline: which one is not known yet), is left out until it is longer.
+ * being written, or a code span's first backtick), a table row's first `|`, only `-` / `=` (a
+ * list item, a rule or a setext underline: which one is not known yet), or a definition's
+ * `[label]:` before its URL, is left out until it is longer.
  */
 function holdBackPartialLine(text: string): string {
   const start = text.lastIndexOf('\n') + 1
   const line = text.slice(start)
-  if (/^[ >]*(?:[-*+] +|\d{1,9}[.)] +)*(?:`+|~+)\s*$/.test(line) || /^ {0,3}(?:-+|=+)\s*$/.test(line)) {
+  if (
+    /^[ >]*(?:[-*+] +|\d{1,9}[.)] +)*(?:`+|~+|\|)\s*$/.test(line) ||
+    /^ {0,3}(?:-+|=+)\s*$/.test(line) ||
+    /^ {0,3}\[[^\]]+\]:\s*$/.test(line)
+  ) {
     return text.slice(0, start)
   }
   return text
@@ -55,7 +63,7 @@ function completeTable(md: MarkdownIt, text: string): string {
   if (lines.at(-1) === '') lines.pop()
   let header = lines.length - 1
   const last = lines[header] ?? ''
-  const delimiterSoFar = /^ {0,3}\|?[\s:|-]*$/.test(last) && last.includes('-') && header > 0
+  const delimiterSoFar = /^ {0,3}\|?[\s:|-]*$/.test(last) && /[-:]/.test(last) && header > 0
   if (delimiterSoFar) header--
   const headerLine = lines[header] ?? ''
   if (!TABLE_ROW.test(headerLine) || (header > 0 && TABLE_ROW.test(lines[header - 1] ?? ''))) return text
@@ -87,9 +95,14 @@ function cells(row: string): string[] {
 function holdBackTrailingMarker(md: MarkdownIt, text: string): string {
   const footnote = openFootnoteLabel(text)
   if (footnote !== -1) return text.slice(0, footnote)
-  const run = trailingRun(text)
+  // The label of `[text][ref` waits: `[text]` alone shows as a link meanwhile.
+  const reference = text.lastIndexOf('][')
+  if (reference !== -1 && !/[\]\n]/.test(text.slice(reference + 2))) return text.slice(0, reference + 1)
+  // Spaces after it change nothing yet (`**2 * ` may become `**2 * 3**`).
+  const body = text.replace(/[ \t]+$/, '')
+  const run = trailingRun(body)
   if (run === 0) return text
-  const shorter = text.slice(0, -run)
+  const shorter = body.slice(0, -run)
   // `<=`: the paragraph's trailing space goes with the marker.
   return visibleLength(md, shorter) <= visibleLength(md, text) - run ? shorter : text
 }
@@ -151,10 +164,15 @@ function openers(text: string): Opener[] {
       const leftFlanking = !/\s/.test(after)
       const rightFlanking = !/\s/.test(before)
       const wordBefore = /[\p{L}\p{N}]/u.test(before)
+      // An intraword `_` neither opens nor closes (snake_case_name).
+      const closes = rightFlanking && !(char === '_' && /[\p{L}\p{N}]/u.test(after))
       const marker = char === '~' ? '~~' : char.repeat(Math.min(length, 2))
       const top = stack.at(-1)
-      if (rightFlanking && top?.closer === marker) stack.pop()
-      else if (leftFlanking && !(char === '_' && wordBefore) && (char !== '~' || length >= 2)) {
+      if (closes && top?.closer === marker) stack.pop()
+      else if (closes && !leftFlanking && top && top.closer.length > length && char !== '~' && top.closer[0] === char) {
+        // Half of a closer (`**bold*`): the rest of it is what is still open.
+        top.closer = char.repeat(top.closer.length - length)
+      } else if (leftFlanking && !(char === '_' && wordBefore) && (char !== '~' || length >= 2)) {
         stack.push({ closer: marker })
       }
       i += length
@@ -164,7 +182,10 @@ function openers(text: string): Opener[] {
       stack.push({ closer: text[i + 1] === '^' ? ']' : ']()' })
     } else if (char === ']') {
       const index = stack.findLastIndex((opener) => opener.closer === ']()' || opener.closer === ']')
+      const link = stack[index]?.closer === ']()'
       if (index !== -1) stack.length = index
+      // `[text]` at the very end may be followed by `(url)` or `[ref]`: it shows as the link it will be.
+      if (link && i === text.length - 1) return [...stack, { closer: '()' }]
       if (text[i + 1] === '(') {
         const close = text.indexOf(')', i + 2)
         if (close === -1) return [...stack, { closer: ')' }]
@@ -220,19 +241,42 @@ function closeInlines(md: MarkdownIt, text: string): string {
   // Each candidate costs a parse: only the innermost few are tried (real answers nest two or
   // three), fewer when the block is huge.
   const tries = Math.min(6, Math.max(1, Math.floor(REPAIR_BUDGET / Math.max(1, text.length))))
-  const pending = openers(text).reverse().slice(0, tries)
+  // Closers go before trailing whitespace: `**bold ` closes as `**bold**` (a closer after a space
+  // is not right-flanking), `` `a `` as `` `a` ``.
+  const body = text.trimEnd()
+  const trailing = text.slice(body.length)
+  const pending = openers(body).reverse().slice(0, tries)
   if (pending.length === 0) return text
   let suffix = ''
-  let shown = visibleLength(md, text)
+  let shown = visibleMarkers(md, text)
   for (const { closer } of pending) {
-    const length = visibleLength(md, text + suffix + closer)
-    if (length < shown) {
+    const markers = visibleMarkers(md, body + suffix + closer + trailing)
+    if (markers < shown) {
       suffix += closer
-      shown = length
+      shown = markers
     }
   }
-  return text + suffix
+  return body + suffix + trailing
 }
+
+/**
+ * Marker characters markdown-it shows as text (not inside code) for this source. A closer is kept
+ * only if fewer show with it: the opener became syntax, whatever else it revealed (closing
+ * `` `[a](b) `` shows `[a](b)` as code, not fewer characters).
+ */
+function visibleMarkers(md: MarkdownIt, source: string): number {
+  let markers = 0
+  const count = (tokens: Token[]) => {
+    for (const token of tokens) {
+      if (token.type === 'text') for (const char of token.content) if (MARKERS.has(char)) markers++
+      if (token.children) count(token.children)
+    }
+  }
+  count(md.parse(source, {}))
+  return markers
+}
+
+const MARKERS = new Set(['*', '_', '~', '`', '[', ']', '(', ')'])
 
 /** Characters markdown-it shows as text (or code) for this source. */
 export function visibleLength(md: MarkdownIt, source: string): number {
