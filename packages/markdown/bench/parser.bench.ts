@@ -1,5 +1,5 @@
 // Parser figures for the README: speed on a 10,000-token answer (whole and streamed), the
-// 12 pathological inputs (markdown-it against micromark, each in a child process that is
+// 12 pathological inputs (markdown-it and <Markdown> against micromark, each in a child process that is
 // stopped after a time limit), and the minified + gzipped size of what an app bundles. Run: pnpm --filter
 // @rivulet/markdown bench
 
@@ -66,9 +66,15 @@ console.log(
 )
 
 console.log('\n## Pathological inputs (~200 KB each)\n')
-console.log('| input | markdown-it (this config) | micromark + GFM |\n|---|--:|--:|')
+console.log(
+  '| input | markdown-it (this config) | `<Markdown>` render | `<Markdown streaming>` render | micromark + GFM |\n|---|--:|--:|--:|--:|',
+)
 const tsx = createRequire(import.meta.url).resolve('tsx')
-const worker = (name: string, which: 'markdown-it' | 'micromark', limitMs: number) =>
+const worker = (
+  name: string,
+  which: 'markdown-it' | 'Markdown' | 'Markdown streaming' | 'micromark',
+  limitMs: number,
+) =>
   new Promise<string>((resolve) => {
     const file = new URL('./pathological-child.ts', import.meta.url).pathname
     execFile(process.execPath, ['--import', tsx, file, name, which], { timeout: limitMs }, (error, stdout) => {
@@ -86,8 +92,10 @@ const worker = (name: string, which: 'markdown-it' | 'micromark', limitMs: numbe
   })
 for (const name of Object.keys(pathologicalInputs())) {
   const ours = await worker(name, 'markdown-it', 20_000)
+  const rendered = await worker(name, 'Markdown', 20_000)
+  const streamed = await worker(name, 'Markdown streaming', 20_000)
   const theirs = await worker(name, 'micromark', 20_000)
-  console.log(`| ${name} | ${ours} | ${theirs} |`)
+  console.log(`| ${name} | ${ours} | ${rendered} | ${streamed} | ${theirs} |`)
 }
 
 console.log('\n## Size (minified + gzip, react external)\n')
