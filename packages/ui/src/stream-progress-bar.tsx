@@ -1,6 +1,6 @@
 import type { LiveProgress, ProgressSource } from '@rivulet/react'
 import { useStreamProgress } from '@rivulet/react'
-import type { CSSProperties, HTMLAttributes } from 'react'
+import { type CSSProperties, forwardRef, type HTMLAttributes } from 'react'
 import { formatDuration } from './format.js'
 
 export interface StreamProgressBarProps extends Omit<HTMLAttributes<HTMLDivElement>, 'children'> {
@@ -21,12 +21,10 @@ export const DEFAULT_PROGRESS_LABEL = 'Response progress'
  * @example
  * <StreamProgressBar source={chat} aria-label="Answer progress" />
  */
-export function StreamProgressBar({
-  source,
-  formatValueText = defaultValueText,
-  style,
-  ...rest
-}: StreamProgressBarProps) {
+export const StreamProgressBar = forwardRef<HTMLDivElement, StreamProgressBarProps>(function StreamProgressBar(
+  { source, formatValueText = defaultValueText, style, ...rest },
+  ref,
+) {
   const progress = useStreamProgress(source)
   const percent = progress.status === 'done' ? 100 : progress.percent
   const value = percent === undefined ? undefined : Math.round(Math.min(100, Math.max(0, percent)))
@@ -34,6 +32,7 @@ export function StreamProgressBar({
   const variables = { '--rivulet-progress': value === undefined ? undefined : value / 100 } as CSSProperties
   return (
     <div
+      ref={ref}
       role="progressbar"
       aria-label={DEFAULT_PROGRESS_LABEL}
       aria-valuemin={0}
@@ -50,7 +49,7 @@ export function StreamProgressBar({
       <div data-rivulet="progress-indicator" data-state={state} />
     </div>
   )
-}
+})
 
 function defaultValueText(percent: number, progress: LiveProgress): string {
   const left = progress.isLive && progress.etaMs ? `, about ${formatDuration(progress.etaMs)} left` : ''

@@ -2,6 +2,7 @@
 import '@testing-library/jest-dom/vitest'
 import type { ChatStatus, StreamProgress } from '@rivulet/core'
 import { act, cleanup, render } from '@testing-library/react'
+import { createRef } from 'react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { StreamStats } from './stream-stats.js'
 
@@ -27,6 +28,22 @@ describe('StreamStats', () => {
     expect(stat(container, 'tokens')).toBe('128')
     expect(stat(container, 'elapsed')).toBe('3.3 s')
     expect(container.querySelector('dl')).toHaveAttribute('data-status', 'done')
+  })
+
+  it('isolates each value in a <bdi>, so numbers keep their order inside right-to-left text', () => {
+    const { container } = render(
+      <div dir="rtl">
+        <StreamStats source={source('done', { tokens: 128, elapsedMs: 3250, ttftMs: 320, tokensPerSecond: 43.27 })} />
+      </div>,
+    )
+    const isolated = Array.from(container.querySelectorAll('dd > bdi'), (node) => node.textContent)
+    expect(isolated).toEqual(['320 ms', '43.3', '128', '3.3 s'])
+  })
+
+  it('forwards its ref to the list', () => {
+    const ref = createRef<HTMLDListElement>()
+    render(<StreamStats ref={ref} source={source('idle', undefined)} />)
+    expect(ref.current?.tagName).toBe('DL')
   })
 
   it('shows a dash before the first token', () => {

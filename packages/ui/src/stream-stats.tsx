@@ -1,6 +1,6 @@
 import type { LiveProgress, ProgressSource } from '@rivulet/react'
 import { useStreamProgress } from '@rivulet/react'
-import { type HTMLAttributes, type ReactNode, useState } from 'react'
+import { forwardRef, type HTMLAttributes, type ReactNode, useState } from 'react'
 import { formatDuration } from './format.js'
 import { addRateSample, type RateSample, sparklinePoints } from './rate-samples.js'
 
@@ -38,34 +38,44 @@ const NO_SAMPLES: readonly RateSample[] = []
  * @example
  * <StreamStats source={chat} />
  */
-export function StreamStats({ source, labels, sparkline = true, ...rest }: StreamStatsProps) {
+export const StreamStats = forwardRef<HTMLDListElement, StreamStatsProps>(function StreamStats(
+  { source, labels, sparkline = true, ...rest },
+  ref,
+) {
   const progress = useStreamProgress(source)
   const samples = useRateSamples(progress)
   const text = { ...DEFAULT_STATS_LABELS, ...labels }
   return (
-    <dl data-rivulet="stream-stats" data-status={progress.status} {...rest}>
+    // Each value is isolated (<bdi>): inside right-to-left text, "12.5" and "1.2 s" keep their order.
+    <dl ref={ref} data-rivulet="stream-stats" data-status={progress.status} {...rest}>
       <div data-stat="ttft">
         <dt>{text.ttft}</dt>
-        <dd>{progress.ttftMs === undefined ? '–' : formatDuration(progress.ttftMs)}</dd>
+        <dd>
+          <bdi>{progress.ttftMs === undefined ? '–' : formatDuration(progress.ttftMs)}</bdi>
+        </dd>
       </div>
       <div data-stat="tokens-per-second">
         <dt>{text.tokensPerSecond}</dt>
         <dd>
-          {progress.tokensPerSecond.toFixed(1)}
+          <bdi>{progress.tokensPerSecond.toFixed(1)}</bdi>
           {sparkline && <Sparkline values={samples.map((sample) => sample.tokensPerSecond)} />}
         </dd>
       </div>
       <div data-stat="tokens">
         <dt>{text.tokens}</dt>
-        <dd>{progress.tokens}</dd>
+        <dd>
+          <bdi>{progress.tokens}</bdi>
+        </dd>
       </div>
       <div data-stat="elapsed">
         <dt>{text.elapsed}</dt>
-        <dd>{formatDuration(progress.elapsedMs)}</dd>
+        <dd>
+          <bdi>{formatDuration(progress.elapsedMs)}</bdi>
+        </dd>
       </div>
     </dl>
   )
-}
+})
 
 /** Samples of the current stream; a new request (submitted, no tokens yet) clears them. */
 function useRateSamples(progress: LiveProgress): readonly RateSample[] {
