@@ -99,7 +99,10 @@ function holdBackTrailingMarker(md: MarkdownIt, text: string): string {
   const reference = text.lastIndexOf('][')
   if (reference !== -1 && !/[\]\n]/.test(text.slice(reference + 2))) return text.slice(0, reference + 1)
   // Spaces after it change nothing yet (`**2 * ` may become `**2 * 3**`).
-  const body = text.replace(/[ \t]+$/, '')
+  // (Not `/[ \t]+$/`: it retries at every space of every indentation run.)
+  let end = text.length
+  while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--
+  const body = text.slice(0, end)
   const run = trailingRun(body)
   if (run === 0) return text
   const shorter = body.slice(0, -run)
