@@ -19,6 +19,7 @@ export {
   renderMarkdown,
 } from './chat-window.js'
 export { ATTACHMENT_DEFAULTS, type AttachmentOptions, Composer, type ComposerProps } from './composer.js'
+export { ErrorView, type ErrorViewProps, errorSentence } from './error-view.js'
 export { type FollowBottom, useFollowBottom } from './follow-bottom.js'
 export { type ChatWindowLabels, DEFAULT_CHAT_LABELS } from './labels.js'
 export { BranchPicker, ChatMessageView, type ChatMessageViewProps, CopyButton, MessageActions } from './message.js'

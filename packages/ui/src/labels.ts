@@ -15,7 +15,23 @@ export interface ChatWindowLabels extends StreamingMessageLabels, StreamStatsLab
   stop: string
   regenerate: string
   retry: string
+  /** An error of no known kind. */
   error: string
+  errorRateLimited: string
+  errorOverloaded: string
+  /** `{seconds}`: added to rate limits and overload when the server says how long to wait. */
+  errorRetryIn: string
+  errorUnauthorized: string
+  errorServer: string
+  errorRefused: string
+  errorNetwork: string
+  errorInterrupted: string
+  errorTimeout: string
+  errorStopped: string
+  errorTooLarge: string
+  errorUnreadable: string
+  errorProvider: string
+  errorDetails: string
   /** The progress bar's accessible name. */
   progress: string
   jumpToLatest: string
@@ -69,7 +85,21 @@ export const DEFAULT_CHAT_LABELS: ChatWindowLabels = {
   stop: 'Stop',
   regenerate: 'Regenerate',
   retry: 'Retry',
-  error: 'Something went wrong',
+  error: 'Something went wrong.',
+  errorRateLimited: 'Too many requests right now.',
+  errorOverloaded: 'The model is overloaded right now.',
+  errorRetryIn: 'Try again in {seconds} s.',
+  errorUnauthorized: 'The request was not allowed. Check the API key.',
+  errorServer: 'The server had a problem answering.',
+  errorRefused: 'The request was refused.',
+  errorNetwork: 'Could not reach the server. Check your connection.',
+  errorInterrupted: 'The connection dropped before the answer was finished.',
+  errorTimeout: 'The model took too long to answer.',
+  errorStopped: 'The answer was stopped.',
+  errorTooLarge: 'The answer was too large to receive.',
+  errorUnreadable: 'The answer came in a form that could not be read.',
+  errorProvider: 'The model could not answer.',
+  errorDetails: 'Details',
   progress: DEFAULT_PROGRESS_LABEL,
   jumpToLatest: 'Jump to latest',
   reasoning: 'Reasoning',

@@ -1,6 +1,7 @@
 import type { ChatFileInput, ChatMessage, FilePart } from '@rivulet/core'
 import { forwardRef, type HTMLAttributes, memo, useEffect, useId, useRef, useState } from 'react'
 import { useChatConfig } from './chat-context.js'
+import { ErrorView } from './error-view.js'
 import { FileView, MessageParts } from './parts.js'
 
 export interface ChatMessageViewProps extends Omit<HTMLAttributes<HTMLElement>, 'children'> {
@@ -46,11 +47,7 @@ export const ChatMessageView = memo(
           </>
         )}
         {message.status === 'error' && (
-          <div data-rivulet="chat-error" role="alert">
-            <span>
-              {labels.error}
-              {message.error?.message ? `: ${message.error.message}` : ''}
-            </span>
+          <ErrorView error={message.error} labels={labels}>
             {isLast && (
               <button
                 type="button"
@@ -66,7 +63,7 @@ export const ChatMessageView = memo(
                 {labels.retry}
               </button>
             )}
-          </div>
+          </ErrorView>
         )}
         {!editing && !live && (
           <MessageActions message={message} index={index} isLast={isLast} onEdit={() => setEditing(true)} />

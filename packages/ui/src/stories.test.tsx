@@ -323,9 +323,11 @@ const answered = (text: string, question?: string, extra?: (canvas: HTMLElement)
     extra?.(canvas)
   })
 
-const failed = (text: string, alert: string) =>
+const failed = (text: string, sentence: string, details: string) =>
   conversation('error', text, PROMPT, (canvas) => {
-    expect(alertText(lastAnswer(canvas))).toBe(`Something went wrong: ${alert}Retry`)
+    expect(alertText(lastAnswer(canvas))).toBe(sentence)
+    expect($(lastAnswer(canvas), '[data-rivulet="error-details"] code')).toHaveTextContent(details)
+    expect($(lastAnswer(canvas), '[data-rivulet="retry"]')).toHaveTextContent('Retry')
   })
 
 testStories('ChatWindow stories', chatWindowStories, {
@@ -381,14 +383,22 @@ testStories('ChatWindow stories', chatWindowStories, {
     expect(questions(canvas)).toEqual(['Can a stream be stopped halfway?', PROMPT])
     expect($$(canvas, 'article[data-role="assistant"]')).toHaveLength(2)
   }),
-  RateLimited: failed('', 'HTTP 429 Too Many Requests: Rate limit reached. Please try again later.'),
+  RateLimited: failed(
+    '',
+    'Too many requests right now. Try again in 20 s.',
+    'HTTP 429 Too Many Requests: Rate limit reached. Please try again later.',
+  ),
   RecoversAfterRateLimit: answered(ANSWER),
-  ServerError: failed('', 'HTTP 500 Internal Server Error: The server had an error while processing your request.'),
-  ProviderError: failed(INTERRUPTED_AT, 'The model is overloaded.'),
+  ServerError: failed(
+    '',
+    'The server had a problem answering.',
+    'HTTP 500 Internal Server Error: The server had an error while processing your request.',
+  ),
+  ProviderError: failed(INTERRUPTED_AT, 'The model is overloaded right now.', 'The model is overloaded.'),
   Dropped: {
     end(canvas) {
       conversation('error', INTERRUPTED_AT).end(canvas)
-      expect(alertText(lastAnswer(canvas))).toMatch(/^Something went wrong: .+Retry$/)
+      expect(alertText(lastAnswer(canvas))).toMatch(/^(Could not reach the server|The connection dropped)/)
     },
   },
   Aborted: conversation('aborted', INTERRUPTED_AT, PROMPT, (canvas) => {

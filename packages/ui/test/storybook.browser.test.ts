@@ -237,6 +237,21 @@ describe.runIf(browserTestsEnabled())('the static Storybook build in Chromium', 
     }
   })
 
+  it('says what went wrong in a sentence, with the HTTP details on demand', async () => {
+    const page = await openStory('components-chatwindow--rate-limited')
+    try {
+      await chatStatus(page, 'error')
+      const sentence = page.locator('[data-rivulet="error-sentence"]')
+      expect(await sentence.textContent()).toBe('Too many requests right now. Try again in 20 s.')
+      const details = page.locator('[data-rivulet="error-details"]')
+      expect(await details.locator('code').isVisible()).toBe(false)
+      await details.locator('summary').click()
+      expect(await details.locator('code').textContent()).toMatch(/^HTTP 429 /)
+    } finally {
+      await page.close()
+    }
+  })
+
   it('fits a 390 × 844 phone: composer in view, nothing wider than the screen', async () => {
     const page = await openStory('components-chatwindow-parts--phone', { width: 390, height: 844 })
     try {
