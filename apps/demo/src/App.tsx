@@ -1,7 +1,6 @@
 import { useStreamingChat } from '@rivulet/react'
 import { ChatWindow } from '@rivulet/ui'
 import { useMemo, useRef, useState } from 'react'
-import { Approvals } from './Approvals.js'
 import { Controls } from './Controls.js'
 import { type Settings, serverUrl, settingsFromUrl } from './settings.js'
 import { demoTools } from './tools.js'
@@ -36,7 +35,6 @@ export function App() {
         <Controls settings={settings} onChange={setSettings} disabled={chat.isStreaming} />
         <section className="demo-chat" aria-label="Chat">
           <ChatWindow chat={chat} />
-          <Approvals messages={chat.messages} respondToApproval={chat.respondToApproval} />
         </section>
       </main>
     </div>
