@@ -4,7 +4,7 @@
  */
 
 import { serveStatic } from '@rivulet/browser-harness'
-import { startServer } from '@rivulet/server'
+import { startServer } from '@rivulet/demo-server'
 import { buildDemo } from './build.js'
 
 const serverPort = Number(process.env.PORT ?? 8787)

@@ -1,5 +1,5 @@
 import { createChatSession, syncScheduler } from '@rivulet/core'
-import { startServer } from '@rivulet/server'
+import { startServer } from '@rivulet/demo-server'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_SETTINGS, settingsFromUrl, simulation } from './settings.js'
 import { createTransports } from './transports.js'

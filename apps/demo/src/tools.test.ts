@@ -1,5 +1,5 @@
 import { type ChatSession, createChatSession, syncScheduler, type ToolPart } from '@rivulet/core'
-import { type RunningServer, startServer } from '@rivulet/server'
+import { type RunningServer, startServer } from '@rivulet/demo-server'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { DEFAULT_SETTINGS, type TransportKind } from './settings.js'
 import { calculate, createDemoTools, weatherFor } from './tools.js'

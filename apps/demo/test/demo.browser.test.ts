@@ -10,7 +10,7 @@ import {
   seriousViolations,
   serveStatic,
 } from '@rivulet/browser-harness'
-import { type RunningServer, type StreamEndInfo, startServer } from '@rivulet/server'
+import { type RunningServer, type StreamEndInfo, startServer } from '@rivulet/demo-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildDemo } from '../scripts/build.js'
 

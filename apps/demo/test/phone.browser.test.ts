@@ -14,7 +14,7 @@ import {
   type StaticServer,
   serveStatic,
 } from '@rivulet/browser-harness'
-import { type RunningServer, startServer } from '@rivulet/server'
+import { type RunningServer, startServer } from '@rivulet/demo-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildDemo } from '../scripts/build.js'
 

@@ -3,14 +3,14 @@
  * machine's loopback (127.0.0.1 only; it starts its own), then reports TTFT and inter-token
  * delay percentiles, errors and the server's memory. It stops by itself after the run.
  *
- *   pnpm --filter @rivulet/server load -- --streams 1000 --rate 20 --seconds 20
+ *   pnpm --filter @rivulet/demo-server load -- --streams 1000 --rate 20 --seconds 20
  *
  * Options: --streams N (100), --rate R tokens/s per stream (20), --seconds S of streaming per
  * stream (10), --ramp S to open all streams (N / 200), --transport sse|ws (sse), --in-process (run the
  * server in this process instead of spawning it; its memory then includes the clients'),
  * --profile DIR (write a CPU profile of the spawned server there).
  *
- *   pnpm --filter @rivulet/server load -- --stuck 1000 --seconds 10
+ *   pnpm --filter @rivulet/demo-server load -- --stuck 1000 --seconds 10
  *
  * --stuck N opens N streams that ask for the longest answer at full speed and never read a
  * byte, holds them for --seconds, and reports the server's memory before and while they are

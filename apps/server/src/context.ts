@@ -1,8 +1,9 @@
 /** What every route shares: options resolved to values, the store, limits, live runs and stats. */
+
+import type { StreamStore } from '@rivulet/server'
 import type { RateLimiter, RateLimitOptions, StreamSlots } from './limits.js'
 import type { SimulationDefaults } from './sim/options.js'
 import type { RunOutcome, StreamRun } from './streams/run.js'
-import type { StreamStore } from './streams/store.js'
 
 export interface Limits {
   /** Request body size; past it, 413. Default 1 MiB. */

@@ -5,6 +5,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
+import { MemoryStreamStore, type StreamStore } from '@rivulet/server'
 import { createApp } from './app.js'
 import {
   DEFAULT_LIMITS,
@@ -19,7 +20,6 @@ import { originPolicy } from './cors.js'
 import { hostPolicy } from './hosts.js'
 import { RateLimiter, StreamSlots } from './limits.js'
 import { DEFAULT_SIMULATION, type SimulationDefaults } from './sim/options.js'
-import { MemoryStreamStore, type StreamStore } from './streams/store.js'
 import { attachWebSocket, WEBSOCKET_PATH } from './websocket.js'
 
 export interface ServerOptions {

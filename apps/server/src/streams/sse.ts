@@ -1,5 +1,5 @@
 import { contentTypeOf } from '@rivulet/core'
-import type { Follower, Subscription } from './log.js'
+import type { Follower, Subscription } from '@rivulet/server'
 import type { StreamRun } from './run.js'
 
 /**

@@ -1,0 +1,3 @@
+export { EventsTrimmedError, type Follower, MemoryLog, type StoredEvent, type Subscription } from './log.js'
+export { type MemoryStoreOptions, MemoryStreamStore } from './memory-store.js'
+export type { CreateResult, StreamFormat, StreamInfo, StreamStore } from './store.js'
