@@ -15,6 +15,7 @@ import {
   installConsumer,
   listFiles,
   type Packed,
+  pnpm,
   publishedPackages,
   readJson,
   root,
@@ -107,7 +108,7 @@ describe('pnpm release', () => {
   it(
     'dry-runs publishing every package, each after the packages it depends on',
     async () => {
-      const { stdout, stderr } = await run('pnpm', ['run', 'release:dry-run'], packed.workspace)
+      const { stdout, stderr } = await pnpm(['run', 'release:dry-run'], packed.workspace)
       const published = [...`${stdout}\n${stderr}`.matchAll(/^\+ (@rivulet\/[\w-]+)@(\S+)$/gm)].map((m) => m[1] ?? '')
       expect([...published].sort()).toEqual(packages.map((pkg) => pkg.manifest.name).sort())
       for (const pkg of packages) {

@@ -86,6 +86,15 @@ export function run(command: string, args: string[], cwd: string, env?: Record<s
   })
 }
 
+// The pnpm running this test (a script's `npm_execpath`), else the one on PATH.
+const execPath = process.env.npm_execpath
+const pnpmCommand: [string, string[]] =
+  execPath && basename(execPath).startsWith('pnpm') ? [process.execPath, [execPath]] : ['pnpm', []]
+
+/** Runs pnpm with `args`. */
+export const pnpm = (args: string[], cwd: string, env?: Record<string, string>): Promise<RunResult> =>
+  run(pnpmCommand[0], [...pnpmCommand[1], ...args], cwd, env)
+
 export interface Packed {
   /** Temp folder holding the workspace copy, the tarballs and the consumer project. */
   dir: string
@@ -122,11 +131,11 @@ export async function buildAndPack(): Promise<Packed> {
   }
   const timings: Record<string, number> = {}
   const bin = { PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` }
-  timings.build = (await run('pnpm', ['-r', '--workspace-concurrency=2', 'run', 'build'], workspace, bin)).ms
+  timings.build = (await pnpm(['-r', '--workspace-concurrency=2', 'run', 'build'], workspace, bin)).ms
   const packStarted = Date.now()
   const result: Packed['packages'] = []
   for (const pkg of packages) {
-    await run('pnpm', ['pack', '--pack-destination', tarballs], join(workspace, 'packages', pkg.dir), bin)
+    await pnpm(['pack', '--pack-destination', tarballs], join(workspace, 'packages', pkg.dir), bin)
     const file = `${pkg.manifest.name.replace(/^@/, '').replace('/', '-')}-${pkg.manifest.version}.tgz`
     result.push({ ...pkg, tarball: join(tarballs, file) })
   }
@@ -184,8 +193,7 @@ export async function installConsumer(packed: Packed): Promise<string> {
   }
   writeFileSync(join(consumer, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
   writeReadmeCode(consumer)
-  await run(
-    'pnpm',
+  await pnpm(
     [
       'install',
       '--ignore-workspace',
