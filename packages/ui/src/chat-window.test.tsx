@@ -284,6 +284,42 @@ describe('ChatWindow scrolling', () => {
     expect(chat.list).toHaveAttribute('data-following', 'true')
   })
 
+  it('shows Jump to latest only while not following; it follows again and gives focus to the composer', () => {
+    const chat = scrollable()
+    chat.type('Hi')
+    fireEvent.keyDown(chat.input, { key: 'Enter' })
+    chat.grow(500)
+    expect(screen.queryByRole('button', { name: 'Jump to latest' })).toBeNull()
+    chat.userScroll(100)
+    fireEvent.click(screen.getByRole('button', { name: 'Jump to latest' }))
+    expect(chat.list).toHaveAttribute('data-following', 'true')
+    expect(chat.box.scrollTop).toBe(400)
+    expect(screen.queryByRole('button', { name: 'Jump to latest' })).toBeNull()
+    expect(chat.input).toHaveFocus()
+  })
+
+  it('End follows again at once', () => {
+    const chat = scrollable()
+    chat.grow(500)
+    chat.userScroll(100)
+    fireEvent.keyDown(chat.list, { key: 'End' })
+    expect(chat.list).toHaveAttribute('data-following', 'true')
+    expect(chat.box.scrollTop).toBe(400)
+  })
+
+  it('scrolling down to where the bottom was when the gesture began follows, though the text grew meanwhile', () => {
+    const chat = scrollable()
+    chat.grow(1000)
+    chat.userScroll(200)
+    expect(chat.list).toHaveAttribute('data-following', 'false')
+    // The scroll heads for the bottom as it was (900); 120 px of text arrive before it gets there.
+    chat.box.scrollHeight = 1120
+    chat.box.scrollTop = 900
+    fireEvent.scroll(chat.list)
+    expect(chat.list).toHaveAttribute('data-following', 'true')
+    expect(chat.box.scrollTop).toBe(1020)
+  })
+
   it('follows again when the user sends a message', () => {
     const chat = scrollable()
     chat.grow(500)
