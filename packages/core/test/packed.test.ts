@@ -4,7 +4,8 @@
  * public packages from the registry), and used there the way the READMEs say. Everything else in
  * the workspace runs against the TypeScript sources; this is the test that a broken `exports`
  * map, a missing file in `files` or a `workspace:` range left in a tarball fails.
- * About 1–2 minutes on 2 cores, most of it the build and the install.
+ * About 1–2 minutes on 2 cores, most of it the build; RIVULET_KEEP_PACKED=1 keeps the temp folder
+ * (tarballs and the consumer project) for a look afterwards.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
