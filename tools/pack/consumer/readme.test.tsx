@@ -10,6 +10,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest'
 
 afterEach(() => {
   vi.unstubAllGlobals()
+  vi.unstubAllEnvs()
   vi.restoreAllMocks()
 })
 
@@ -49,6 +50,15 @@ const checks: Record<string, () => Promise<void>> = {
     const html = renderToString(<Answer text={'Some **bold** and `code`\n\n```js\nlet x\n```\n'} live={false} />)
     expect(html).toContain('<strong>bold</strong>')
     expect(html).toContain('let x')
+  },
+  'server.ts': async () => {
+    vi.stubEnv('REDIS_URL', '')
+    const { followed } = (await import('./readme/server.js')) as {
+      followed: { events: { seq: number; data: string }[]; ended: boolean; errors: Error[] }
+    }
+    await vi.waitFor(() => expect(followed.ended).toBe(true))
+    expect(followed.events).toEqual([{ seq: 1, data: 'data: {"choices":[…]}' }])
+    expect(followed.errors).toEqual([])
   },
   'msw.ts': async () => {
     await import('./readme/msw.js')
