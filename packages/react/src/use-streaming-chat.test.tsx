@@ -206,10 +206,11 @@ describe('useStreamingChat', () => {
 describe('useChatSelector', () => {
   it('re-renders a component only when its slice changes, not per token', async () => {
     const stream = controlledTransport()
-    let statusRenders = 0
+    const rendered: string[] = []
     function StatusOnly({ session }: { session: ChatSession }) {
-      statusRenders++
-      return <p data-testid="only-status">{useChatSelector(session, (s) => s.status)}</p>
+      const status = useChatSelector(session, (s) => s.status)
+      rendered.push(status)
+      return <p data-testid="only-status">{status}</p>
     }
     function App() {
       const chat = useStreamingChat({ transport: stream.transport, scheduler: syncScheduler })
@@ -232,8 +233,11 @@ describe('useChatSelector', () => {
       stream.push('end')
     })
     expect(screen.getByTestId('only-status').textContent).toBe('done')
-    // idle, submitted, streaming, done: 4 renders for 50 tokens.
-    expect(statusRenders).toBe(4)
+    // One render per status it passed through, none per token (React 18 may batch two statuses into one render).
+    expect(new Set(rendered).size).toBe(rendered.length)
+    expect(rendered.every((status) => ['idle', 'submitted', 'streaming', 'done'].includes(status))).toBe(true)
+    expect(rendered.at(0)).toBe('idle')
+    expect(rendered.at(-1)).toBe('done')
   })
 
   it('reads a shared session: one of two readers unmounting leaves the stream going', async () => {
