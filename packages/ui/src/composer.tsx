@@ -250,9 +250,7 @@ function previewUrl(file: File, urls: Set<string>): string | undefined {
   return url
 }
 
-/** `10485760` → `10 MB`. */
+/** `10485760` → `10 MB`, `1024` → `0.001 MB`: limits are stated in one unit. */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`
-  return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`
+  return `${+(bytes / 1048576).toPrecision(3)} MB`
 }

@@ -1,4 +1,4 @@
-import { type CSSProperties, useSyncExternalStore } from 'react'
+import { type CSSProperties, type Ref, useSyncExternalStore } from 'react'
 
 /** Hidden on screen, still read by screen readers; inline so it works without the stylesheet. */
 export const VISUALLY_HIDDEN: CSSProperties = {
@@ -41,4 +41,10 @@ export function usePrefersReducedMotion(): boolean {
 /** performance.now() where it exists: the clock requestAnimationFrame times are on. */
 export function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now()
+}
+
+/** Hands `node` to a forwarded ref of either kind (a component that also keeps the node itself). */
+export function setRef<T>(ref: Ref<T> | undefined, node: T | null): void {
+  if (typeof ref === 'function') ref(node)
+  else if (ref) ref.current = node
 }

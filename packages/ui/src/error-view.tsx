@@ -3,6 +3,15 @@ import { forwardRef, type HTMLAttributes, type ReactNode } from 'react'
 import { fill } from './chat-context.js'
 import { type ChatWindowLabels, DEFAULT_CHAT_LABELS } from './labels.js'
 
+const KIND_LABEL: Partial<Record<StreamError['kind'], keyof ChatWindowLabels>> = {
+  network: 'errorNetwork',
+  interrupted: 'errorInterrupted',
+  timeout: 'errorTimeout',
+  aborted: 'errorStopped',
+  limit: 'errorTooLarge',
+  parse: 'errorUnreadable',
+}
+
 /**
  * A short sentence for people, per kind of error and HTTP status; the provider's own message is
  * the details. Overload (HTTP 529 and 503, `overloaded` codes) and rate limits read differently
@@ -22,26 +31,11 @@ export function errorSentence(error: StreamError | undefined, labels: Partial<Ch
   const code = error.code?.toLowerCase() ?? ''
   if (error.status === 429 || code.includes('rate_limit')) return text.errorRateLimited + wait
   if (error.status === 529 || error.status === 503 || code.includes('overloaded')) return text.errorOverloaded + wait
-  switch (error.kind) {
-    case 'http':
-      if (error.status === 401 || error.status === 403) return text.errorUnauthorized
-      if (error.status !== undefined && error.status >= 500) return text.errorServer
-      return text.errorRefused
-    case 'network':
-      return text.errorNetwork
-    case 'interrupted':
-      return text.errorInterrupted
-    case 'timeout':
-      return text.errorTimeout
-    case 'aborted':
-      return text.errorStopped
-    case 'limit':
-      return text.errorTooLarge
-    case 'parse':
-      return text.errorUnreadable
-    default:
-      return text.errorProvider
+  if (error.kind === 'http') {
+    if (error.status === 401 || error.status === 403) return text.errorUnauthorized
+    return error.status !== undefined && error.status >= 500 ? text.errorServer : text.errorRefused
   }
+  return text[KIND_LABEL[error.kind] ?? 'errorProvider'] as string
 }
 
 export interface ErrorViewProps extends Omit<HTMLAttributes<HTMLDivElement>, 'children'> {

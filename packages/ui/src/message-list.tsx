@@ -1,5 +1,6 @@
 import { forwardRef, type HTMLAttributes, type KeyboardEvent, type ReactNode } from 'react'
 import { useChatConfig, useChatState } from './chat-context.js'
+import { setRef } from './dom.js'
 import { ChatMessageView } from './message.js'
 
 export interface ChatMessagesProps extends Omit<HTMLAttributes<HTMLElement>, 'children'> {
@@ -39,8 +40,7 @@ export const ChatMessages = forwardRef<HTMLElement, ChatMessagesProps>(function 
       tabIndex={0}
       ref={(node) => {
         scroll.scrollerRef.current = node
-        if (typeof ref === 'function') ref(node)
-        else if (ref) ref.current = node
+        setRef(ref, node)
       }}
       onScroll={scroll.onScroll}
       onKeyDown={onKey}

@@ -1,8 +1,8 @@
 import type { ChatFileInput, ChatMessage, FilePart } from '@rivulet/core'
-import { forwardRef, type HTMLAttributes, memo, useEffect, useId, useRef, useState } from 'react'
+import { forwardRef, type HTMLAttributes, memo, useEffect, useRef, useState } from 'react'
 import { useChatConfig } from './chat-context.js'
 import { ErrorView } from './error-view.js'
-import { FileView, MessageParts } from './parts.js'
+import { MessageParts } from './parts.js'
 
 export interface ChatMessageViewProps extends Omit<HTMLAttributes<HTMLElement>, 'children'> {
   message: ChatMessage
@@ -41,25 +41,12 @@ export const ChatMessageView = memo(
         {user && editing ? (
           <EditForm message={message} index={index} onClose={() => setEditing(false)} />
         ) : (
-          <>
-            {user && <UserFiles message={message} />}
-            <MessageParts message={user ? withoutFiles(message) : message} live={live} />
-          </>
+          <MessageParts message={message} live={live} />
         )}
         {message.status === 'error' && (
           <ErrorView error={message.error} labels={labels}>
             {isLast && (
-              <button
-                type="button"
-                data-rivulet="retry"
-                data-action="retry"
-                onClick={() => {
-                  // The answer is replaced: focus goes where the next message is typed, not to the page.
-                  config.focusInput()
-                  config.follow()
-                  config.session.regenerate().catch(() => {})
-                }}
-              >
+              <button type="button" data-rivulet="retry" data-action="retry" onClick={config.regenerate}>
                 {labels.retry}
               </button>
             )}
@@ -72,26 +59,6 @@ export const ChatMessageView = memo(
     )
   }),
 )
-
-const withoutFiles = (message: ChatMessage): ChatMessage =>
-  message.parts.some((part) => part.type === 'file')
-    ? { ...message, parts: message.parts.filter((part) => part.type !== 'file') }
-    : message
-
-/** A question's attachments, above its text. */
-function UserFiles({ message }: { message: ChatMessage }) {
-  const { labels } = useChatConfig('ChatMessageView')
-  const files = message.parts.filter((part): part is FilePart => part.type === 'file')
-  if (files.length === 0) return null
-  return (
-    <div data-rivulet="message-files">
-      {files.map((file, index) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: a sent message's files do not change
-        <FileView key={index} part={file} labels={labels} />
-      ))}
-    </div>
-  )
-}
 
 interface MessageActionsProps {
   message: ChatMessage
@@ -116,17 +83,7 @@ export function MessageActions({ message, index, isLast, onEdit }: MessageAction
         </button>
       )}
       {canRegenerate && (
-        <button
-          type="button"
-          data-rivulet="regenerate"
-          data-action="regenerate"
-          onClick={() => {
-            // This button goes away with the answer it replaces: keep focus in the chat.
-            config.focusInput()
-            config.follow()
-            config.session.regenerate().catch(() => {})
-          }}
-        >
+        <button type="button" data-rivulet="regenerate" data-action="regenerate" onClick={config.regenerate}>
           {labels.regenerate}
         </button>
       )}
@@ -209,7 +166,6 @@ function EditForm({ message, index, onClose }: { message: ChatMessage; index: nu
   const { labels } = config
   const [text, setText] = useState(message.content)
   const field = useRef<HTMLTextAreaElement>(null)
-  const id = useId()
   useEffect(() => field.current?.focus(), [])
   const files = message.parts.filter((part): part is FilePart => part.type === 'file')
   const save = () => {
@@ -234,11 +190,8 @@ function EditForm({ message, index, onClose }: { message: ChatMessage; index: nu
         save()
       }}
     >
-      <label htmlFor={id} data-rivulet="edit-label">
-        {labels.editInput}
-      </label>
       <textarea
-        id={id}
+        aria-label={labels.editInput}
         ref={field}
         value={text}
         onChange={(event) => setText(event.target.value)}

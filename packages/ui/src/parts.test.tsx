@@ -138,7 +138,7 @@ describe('FileView', () => {
 })
 
 describe('ReasoningView', () => {
-  it('is open while it streams, closes when done, and stays as the reader left it', () => {
+  it('is open while it streams, then closes, with how long it took', () => {
     const part = { type: 'reasoning' as const, text: 'Thinking it over.' }
     const { rerender, container } = render(<ReasoningView part={part} streaming />)
     const details = container.querySelector('details')!

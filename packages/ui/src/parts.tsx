@@ -120,8 +120,8 @@ export interface ReasoningViewProps extends Omit<HTMLAttributes<HTMLDetailsEleme
 }
 
 /**
- * The model's reasoning in a disclosure: open while it streams, closed once it is done (unless
- * the reader opened it), with how long it took when that was seen.
+ * The model's reasoning in a disclosure: open while it streams, closed once it is done, with how
+ * long it took when that was seen.
  */
 export const ReasoningView = forwardRef<HTMLDetailsElement, ReasoningViewProps>(function ReasoningView(
   { part, streaming, labels: labelsProp, ...rest },
@@ -130,13 +130,9 @@ export const ReasoningView = forwardRef<HTMLDetailsElement, ReasoningViewProps>(
   const labels = { ...DEFAULT_CHAT_LABELS, ...labelsProp }
   const [startedAt] = useState(() => (streaming ? now() : undefined))
   const [durationMs, setDurationMs] = useState<number>()
-  const [open, setOpen] = useState(streaming)
-  const [toggled, setToggled] = useState(false)
   useEffect(() => {
-    if (streaming) return
-    if (startedAt !== undefined) setDurationMs((known) => known ?? now() - startedAt)
-    if (!toggled) setOpen(false)
-  }, [streaming, startedAt, toggled])
+    if (!streaming && startedAt !== undefined) setDurationMs((known) => known ?? now() - startedAt)
+  }, [streaming, startedAt])
   const summary = streaming
     ? labels.reasoningStreaming
     : durationMs !== undefined
@@ -147,12 +143,8 @@ export const ReasoningView = forwardRef<HTMLDetailsElement, ReasoningViewProps>(
       ref={ref}
       data-rivulet="reasoning"
       data-status={streaming ? 'streaming' : 'done'}
-      open={open}
-      onToggle={(event) => {
-        // A toggle to what was rendered is ours; any other is the reader's, and theirs wins from then on.
-        if (event.currentTarget.open !== open) setToggled(true)
-        setOpen(event.currentTarget.open)
-      }}
+      // Set while it streams, removed once when it ends; between those the reader toggles it freely.
+      open={streaming}
       {...rest}
     >
       <summary>{summary}</summary>
@@ -240,7 +232,6 @@ export const FileView = forwardRef<HTMLElement, FileViewProps>(function FileView
       ) : (
         <span>{name}</span>
       )}
-      {url && image && part.filename && <figcaption>{part.filename}</figcaption>}
     </figure>
   )
 })

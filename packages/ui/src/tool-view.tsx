@@ -1,6 +1,7 @@
 import type { ToolPart, ToolState } from '@rivulet/core'
 import { forwardRef, type HTMLAttributes, useRef } from 'react'
 import { fill, useChatConfig } from './chat-context.js'
+import { setRef } from './dom.js'
 import { type ChatWindowLabels, DEFAULT_CHAT_LABELS } from './labels.js'
 
 /**
@@ -50,8 +51,7 @@ export const ToolView = forwardRef<HTMLDivElement, ToolViewProps>(function ToolV
     <div
       ref={(node) => {
         own.current = node
-        if (typeof ref === 'function') ref(node)
-        else if (ref) ref.current = node
+        setRef(ref, node)
       }}
       data-rivulet="tool-call"
       data-tool={part.name}
