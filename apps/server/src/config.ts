@@ -1,4 +1,5 @@
 /** Server options from environment variables, for `pnpm start` and containers. */
+import { RedisStreamStore } from '@rivulet/server'
 import type { ServerOptions } from './server.js'
 
 /**
@@ -10,6 +11,8 @@ import type { ServerOptions } from './server.js'
  * - `RIVULET_RATE_LIMIT`: requests per minute per client, `0` for none (default 1200)
  * - `RIVULET_MAX_STREAMS`: concurrent streams (default 2000)
  * - `RIVULET_LOG`: `off` silences the request log
+ * - `RIVULET_REDIS_URL`: `redis://host:port`: resumable streams live in Redis (`RedisStreamStore`),
+ *   so several instances behind a load balancer can resume and cancel each other's streams
  */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerOptions {
   const options: ServerOptions = {}
@@ -23,6 +26,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerOpti
   if (env.RIVULET_CORS_ORIGINS) options.corsOrigins = list(env.RIVULET_CORS_ORIGINS)
   if (env.RIVULET_ALLOWED_HOSTS) options.allowedHosts = list(env.RIVULET_ALLOWED_HOSTS)
   if (env.RIVULET_LOG === 'off') options.logger = false
+  if (env.RIVULET_REDIS_URL) options.store = redisStore(env.RIVULET_REDIS_URL)
   const rate = integer(env.RIVULET_RATE_LIMIT, 'RIVULET_RATE_LIMIT')
   const maxStreams = integer(env.RIVULET_MAX_STREAMS, 'RIVULET_MAX_STREAMS')
   const perClient = integer(env.RIVULET_MAX_STREAMS_PER_CLIENT, 'RIVULET_MAX_STREAMS_PER_CLIENT')
@@ -33,6 +37,23 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerOpti
     if (perClient !== undefined) options.limits.maxStreamsPerClient = perClient
   }
   return options
+}
+
+function redisStore(url: string): RedisStreamStore {
+  if (!/^rediss?:\/\/[^/\s]+/.test(url.trim()))
+    throw new Error(`RIVULET_REDIS_URL must be a redis:// or rediss:// URL, got "${url}"`)
+  let reported = false
+  // The host only: the URL may carry a password.
+  const where = new URL(url.trim()).host
+  return new RedisStreamStore({
+    url: url.trim(),
+    // The client reconnects by itself; one line says Redis is unreachable, not one per retry.
+    onError: (error) => {
+      if (reported) return
+      reported = true
+      console.error(`Redis at ${where}: ${error instanceof Error ? error.message : String(error)}`)
+    },
+  })
 }
 
 function list(value: string): string[] {
