@@ -99,3 +99,44 @@ export const alternativeEntries: BundleEntry[] = [
   { name: 'eventsource-parser', code: `export * from 'eventsource-parser'` },
   { name: '@microsoft/fetch-event-source', code: `export * from '@microsoft/fetch-event-source'` },
 ]
+
+/**
+ * The markdown renderers compared in `pnpm bench --markdown`, without and with a highlighter.
+ * Dynamic imports are bundled in (no code splitting): the sizes are all an app ships for each,
+ * lazy chunks included. `@rivulet/markdown` takes any highlighter; Shiki's fine-grained core with
+ * the answer's two languages and one theme is the one measured. react-markdown has none of its own.
+ */
+export const markdownEntries: BundleEntry[] = [
+  {
+    name: '@rivulet/markdown (Markdown)',
+    code: `import { Markdown } from '@rivulet/markdown'; console.log(Markdown)`,
+    external: react,
+  },
+  {
+    name: '@rivulet/markdown + Shiki (shiki/core, JS regex engine, ts + sh, one theme)',
+    code: `import { Markdown } from '@rivulet/markdown'
+import { createHighlighterCore } from 'shiki/core'
+import { createJavaScriptRegexEngine } from 'shiki/engine/javascript'
+console.log(Markdown, () => createHighlighterCore({
+  engine: createJavaScriptRegexEngine(),
+  langs: [import('shiki/langs/typescript.mjs'), import('shiki/langs/shellscript.mjs')],
+  themes: [import('shiki/themes/github-light.mjs')],
+}))`,
+    external: react,
+  },
+  {
+    name: 'streamdown (Streamdown)',
+    code: `import { Streamdown } from 'streamdown'; console.log(Streamdown)`,
+    external: react,
+  },
+  {
+    name: 'streamdown + @streamdown/code (Shiki, every bundled language)',
+    code: `import { Streamdown } from 'streamdown'; import { code } from '@streamdown/code'; console.log(Streamdown, code)`,
+    external: react,
+  },
+  {
+    name: 'react-markdown + remark-gfm',
+    code: `import Markdown from 'react-markdown'; import remarkGfm from 'remark-gfm'; console.log(Markdown, remarkGfm)`,
+    external: react,
+  },
+]

@@ -1,4 +1,5 @@
 import { createEncoder, type Protocol, type StreamPart } from '@rivulet/core'
+import { markdownAnswer } from '../../packages/markdown/bench/answer.js'
 import { prng } from './harness.js'
 
 const WORDS = [
@@ -56,4 +57,17 @@ export function body(protocol: Protocol, deltas: readonly string[]): Uint8Array 
   let text = ''
   for (const part of parts) text += encoder.push(part)
   return new TextEncoder().encode(text + encoder.end())
+}
+
+/**
+ * A markdown answer (headings, lists, fenced code, a table, footnotes: the one
+ * `@rivulet/markdown` chose its parser on) cut into exactly `count` deltas of about 4
+ * characters each, so fences, table rows and markers are split mid-way as a model splits them.
+ */
+export function markdownTokens(count: number): string[] {
+  const text = markdownAnswer(count)
+  const out: string[] = []
+  for (let i = 0; i < count; i++)
+    out.push(text.slice(Math.round((i * text.length) / count), Math.round(((i + 1) * text.length) / count)))
+  return out
 }

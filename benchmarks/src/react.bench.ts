@@ -18,7 +18,7 @@ export interface ReactResult {
   budgets: Array<[string, string, boolean]>
 }
 
-interface Measured extends PageResult {
+export interface Measured extends PageResult {
   /** Main-thread task time over wall time, from Chromium's own metrics (CDP Performance.getMetrics). */
   busyShare: number
   /** Main-thread layout time (CDP `LayoutDuration`) over wall time. */
@@ -31,7 +31,7 @@ const CONTENDERS: readonly ContenderName[] = ['rivulet', 'rivulet-typing', 'aisd
 
 /** Tokens per second; 0 is as fast as the mock can produce and the page can take. */
 const RATES = [100, 1000, 0] as const
-const rateName = (rate: number) => (rate === 0 ? 'as fast as possible' : `${fmt(rate, 0)} tokens/s`)
+export const rateName = (rate: number) => (rate === 0 ? 'as fast as possible' : `${fmt(rate, 0)} tokens/s`)
 
 /** At 100 tokens/s the answer is cut to a tenth, so each paced stream lasts about as long (10 s at full size). */
 const tokensAt = (rate: number, tokens: number) => (rate === 100 ? Math.max(1, Math.round(tokens / 10)) : tokens)
@@ -40,9 +40,31 @@ const repeatsAt = (rate: number) => (rate === 0 ? 3 : 1)
 
 /** React rendering in real Chromium: see react-page/. */
 export async function reactBenchmarks(options: { tokens: number }): Promise<ReactResult> {
+  const loadAtStart = loadavg()[0] ?? 0
+  const { results, failures } = await streamInChromium(CONTENDERS, RATES, (rate) => ({
+    tokens: tokensAt(rate, options.tokens),
+    repeats: repeatsAt(rate),
+  }))
+  return report(results, failures, options.tokens, loadAtStart)
+}
+
+/** Every stream's figures, by `${contender}@${rate}`, and why any stream could not be measured. */
+export interface Streamed {
+  results: Map<string, Measured[]>
+  failures: Map<string, string>
+}
+
+/**
+ * Streams each contender at each rate in one Chromium, a fresh page per stream, the order
+ * rotating each turn so no contender always runs first or right after a heavy one.
+ */
+export async function streamInChromium(
+  contenders: readonly ContenderName[],
+  rates: readonly number[],
+  plan: (rate: number) => { tokens: number; repeats: number },
+): Promise<Streamed> {
   if (!hasChromium())
     throw new Error(`no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`)
-  const loadAtStart = loadavg()[0] ?? 0
   const outDir = mkdtempSync(join(tmpdir(), 'rivulet-react-bench-'))
   try {
     await buildPage(outDir)
@@ -53,17 +75,17 @@ export async function reactBenchmarks(options: { tokens: number }): Promise<Reac
       const results = new Map<string, Measured[]>()
       const failures = new Map<string, string>()
       let turn = 0
-      for (const rate of RATES) {
-        for (let repeat = 0; repeat < repeatsAt(rate); repeat++) {
-          // The order rotates, so no contender always runs first or right after a heavy one.
-          const order = CONTENDERS.map((_, i) => CONTENDERS[(i + turn) % CONTENDERS.length] as ContenderName)
+      for (const rate of rates) {
+        const { tokens, repeats } = plan(rate)
+        for (let repeat = 0; repeat < repeats; repeat++) {
+          const order = contenders.map((_, i) => contenders[(i + turn) % contenders.length] as ContenderName)
           turn++
           for (const name of order) {
             const key = `${name}@${rate}`
             if (failures.has(key)) continue
             process.stderr.write(`  react: ${name} at ${rateName(rate)}…\n`)
             try {
-              const result = await measure(browser, probe, server.url, name, rate, tokensAt(rate, options.tokens))
+              const result = await measure(browser, probe, server.url, name, rate, tokens)
               results.set(key, [...(results.get(key) ?? []), result])
             } catch (error) {
               failures.set(key, error instanceof Error ? error.message.split('\n')[0]! : String(error))
@@ -71,7 +93,7 @@ export async function reactBenchmarks(options: { tokens: number }): Promise<Reac
           }
         }
       }
-      return report(results, failures, options.tokens, loadAtStart)
+      return { results, failures }
     } finally {
       await browser.close()
       await server.close()
@@ -135,7 +157,7 @@ async function measure(
 }
 
 /** One stream's figures, as the report gives them. */
-interface Figures {
+export interface Figures {
   deliveredPerSecond: number
   commitsPerSecond: number
   framesPerSecond: number
@@ -150,6 +172,8 @@ interface Figures {
   latencyP99Ms: number
   /** The idle frame interval: what "a frame" is for the latency budget. */
   frameMs: number
+  frameWorkFirstTenthMs: number
+  frameWorkLastTenthMs: number
 }
 
 function figures(m: Measured): Figures {
@@ -168,13 +192,20 @@ function figures(m: Measured): Figures {
     latencyP50Ms: m.latencyP50Ms,
     latencyP99Ms: m.latencyP99Ms,
     frameMs: m.idleFrameMs,
+    frameWorkFirstTenthMs: m.frameWorkFirstTenthMs,
+    frameWorkLastTenthMs: m.frameWorkLastTenthMs,
   }
 }
 
 /** Several runs of one contender at one rate: the median of each figure, except long tasks: the worst run's. */
-function combine(runs: readonly Measured[]): Figures {
+export function combine(runs: readonly Measured[]): Figures {
   const all = runs.map(figures)
   const mid = (pick: (f: Figures) => number) => median(all.map(pick))
+  // Frame times are NaN for a run with no frame in that tenth of the answer.
+  const midFinite = (pick: (f: Figures) => number) => {
+    const finite = all.map(pick).filter(Number.isFinite)
+    return finite.length > 0 ? median(finite) : Number.NaN
+  }
   return {
     deliveredPerSecond: mid((f) => f.deliveredPerSecond),
     commitsPerSecond: mid((f) => f.commitsPerSecond),
@@ -189,10 +220,12 @@ function combine(runs: readonly Measured[]): Figures {
     latencyP50Ms: mid((f) => f.latencyP50Ms),
     latencyP99Ms: mid((f) => f.latencyP99Ms),
     frameMs: mid((f) => f.frameMs),
+    frameWorkFirstTenthMs: midFinite((f) => f.frameWorkFirstTenthMs),
+    frameWorkLastTenthMs: midFinite((f) => f.frameWorkLastTenthMs),
   }
 }
 
-const inFrames = (ms: number, f: Figures) => ms / f.frameMs
+export const inFrames = (ms: number, f: Figures) => ms / f.frameMs
 
 function report(
   results: Map<string, Measured[]>,

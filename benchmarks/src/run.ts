@@ -1,6 +1,7 @@
 /**
  * `pnpm bench`: every benchmark, then benchmarks/RESULTS.md. Benchmarks are not tests: only
  * the deterministic bundle-size budget is checked in `pnpm test` (bundle-size.test.ts).
+ * `pnpm bench --markdown` runs only the markdown section and replaces it in RESULTS.md.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -9,11 +10,15 @@ import { dirname, join } from 'node:path'
 import { alternativeEntries, type BundleSize, bundleSize, rivuletEntries, uiEntry } from './bundle.js'
 import { decodeBenchmarks, decodeTables } from './decode.bench.js'
 import { fmt, table } from './harness.js'
+import { markdownBenchmarks } from './markdown.bench.js'
 import { allocationsPerToken, sessionMemory } from './memory.bench.js'
 import { pipelineBenchmarks } from './pipeline.bench.js'
 import { type ReactResult, reactBenchmarks } from './react.bench.js'
 
 const quick = process.argv.includes('--quick')
+const markdownOnly = process.argv.includes('--markdown')
+const MARKDOWN_HEADING = '## 6. Markdown rendering in Chromium'
+const MARKDOWN_TOKENS = quick ? 2_000 : 10_000
 const TOKENS = quick ? 20_000 : 100_000
 const ROUNDS = quick ? 3 : 9
 const out: string[] = []
@@ -38,6 +43,25 @@ const versions = () => {
     return `${name} ?`
   }
   return ['openai', '@anthropic-ai/sdk', 'ai', '@ai-sdk/react', 'eventsource-parser', 'react'].map(read)
+}
+
+if (markdownOnly) {
+  const section = `${MARKDOWN_HEADING}\n\n${(await markdownBenchmarks({ tokens: MARKDOWN_TOKENS })).markdown}\n`
+  console.log(section)
+  if (!quick) {
+    // The section sits before the budgets table; a run of it alone replaces it there.
+    const file = new URL('../RESULTS.md', import.meta.url)
+    const results = readFileSync(file, 'utf8')
+    const start = results.indexOf(MARKDOWN_HEADING)
+    const end = results.indexOf('## Budgets')
+    const before = results.slice(0, start >= 0 ? start : end >= 0 ? end : results.length)
+    const after = end >= 0 ? results.slice(end) : ''
+    writeFileSync(
+      file,
+      `${before}${section}\n_Last run alone: \`pnpm bench --markdown\`, ${new Date().toISOString().slice(0, 10)}._\n\n${after}`,
+    )
+  }
+  process.exit(0)
 }
 
 log('# Rivulet benchmarks')
@@ -171,6 +195,18 @@ for (const s of sizes)
       `${fmt(s.gzip / 1000, 2)} kB${s.ceiling ? ` (held to ≤ ${fmt(s.ceiling / 1000, 0)} kB until it meets the budget)` : ''}`,
       s.gzip <= s.budget,
     ])
+
+// 6. Markdown
+log(MARKDOWN_HEADING)
+log()
+try {
+  const markdown = await markdownBenchmarks({ tokens: MARKDOWN_TOKENS })
+  log(markdown.markdown)
+  for (const budget of markdown.budgets) budgets.push(budget)
+} catch (error) {
+  log(`Not measured: ${error instanceof Error ? error.message : String(error)}`)
+}
+log()
 
 log('## Budgets')
 log()

@@ -1,9 +1,13 @@
 import { useChat } from '@ai-sdk/react'
 import { decode, openaiCompatible } from '@rivulet/core'
+import { Markdown } from '@rivulet/markdown'
 import { useStreamingChat } from '@rivulet/react'
 import { StreamingMessage } from '@rivulet/ui'
 import { DefaultChatTransport } from 'ai'
-import { type CSSProperties, useEffect, useState } from 'react'
+import { type CSSProperties, useEffect, useLayoutEffect, useState } from 'react'
+import ReactMarkdown from 'react-markdown'
+import remarkGfm from 'remark-gfm'
+import { Streamdown } from 'streamdown'
 import { AI_SDK_URL, OPENAI_BASE_URL, OPENAI_URL } from './mock.js'
 import type { ContenderName } from './protocol.js'
 
@@ -19,6 +23,50 @@ export const TEXT_SELECTOR: Record<ContenderName, string> = {
   aisdk: '[data-bench=text]',
   'aisdk-throttle': '[data-bench=text]',
   naive: '[data-bench=text]',
+  'rivulet-markdown': '[data-bench=markdown]',
+  streamdown: '[data-bench=markdown]',
+  'react-markdown': '[data-bench=markdown]',
+}
+
+/** Called after each commit with the length of the markdown source it rendered. */
+export type OnShown = (length: number) => void
+
+type MarkdownRenderer = 'rivulet-markdown' | 'streamdown' | 'react-markdown'
+const remarkPlugins = [remarkGfm]
+
+/**
+ * The markdown contenders: one stream through `useStreamingChat` (at most one commit per frame),
+ * its text handed to each renderer as it is. The source text is not what the DOM shows, so the
+ * page learns what was rendered from a layout effect: it runs once the commit's DOM is in place.
+ */
+export function MarkdownAnswer({
+  renderer,
+  register,
+  onShown,
+}: {
+  renderer: MarkdownRenderer
+  register: Register
+  onShown: OnShown
+}) {
+  const chat = useStreamingChat({ transport: rivuletTransport })
+  const { send } = chat
+  useEffect(() => register(() => void send(PROMPT)), [send, register])
+  const answer = chat.messages.findLast((message) => message.role === 'assistant')
+  const text = answer?.content ?? ''
+  const streaming = answer?.status === 'streaming'
+  useLayoutEffect(() => onShown(text.length), [text, onShown])
+  if (!answer) return null
+  return (
+    <div data-bench="markdown">
+      {renderer === 'rivulet-markdown' ? (
+        <Markdown text={text} streaming={streaming} />
+      ) : renderer === 'streamdown' ? (
+        <Streamdown isAnimating={streaming}>{text}</Streamdown>
+      ) : (
+        <ReactMarkdown remarkPlugins={remarkPlugins}>{text}</ReactMarkdown>
+      )}
+    </div>
+  )
 }
 
 const rivuletTransport = openaiCompatible({ baseURL: OPENAI_BASE_URL, model: 'bench' })
@@ -81,7 +129,7 @@ export function Naive({ register }: { register: Register }) {
   return text === undefined ? null : <PlainAnswer text={text} />
 }
 
-export function Contender({ name, register }: { name: ContenderName; register: Register }) {
+export function Contender({ name, register, onShown }: { name: ContenderName; register: Register; onShown: OnShown }) {
   switch (name) {
     case 'rivulet':
       return <Rivulet animate={false} register={register} />
@@ -93,5 +141,9 @@ export function Contender({ name, register }: { name: ContenderName; register: R
       return <AiSdk throttleMs={50} register={register} />
     case 'naive':
       return <Naive register={register} />
+    case 'rivulet-markdown':
+    case 'streamdown':
+    case 'react-markdown':
+      return <MarkdownAnswer renderer={name} register={register} onShown={onShown} />
   }
 }

@@ -1,16 +1,17 @@
 /**
  * One stream, one contender: `?contender=rivulet|rivulet-typing|aisdk|aisdk-throttle|naive
- * &tps=100|1000|0&tokens=N` (tps 0: as fast as possible). `window.__bench.ready` resolves when
+ * &tps=100|1000|0&tokens=N` (tps 0: as fast as possible); with a markdown contender
+ * (rivulet-markdown|streamdown|react-markdown) the answer is markdown. `window.__bench.ready` resolves when
  * the page is set up; `window.__bench.run()` streams the answer and resolves with the figures.
  */
 import { setupWorker } from 'msw/browser'
 import { Profiler } from 'react'
 import { createRoot } from 'react-dom/client'
-import { tokens as corpusTokens } from '../../src/corpus.js'
+import { tokens as corpusTokens, markdownTokens } from '../../src/corpus.js'
 import { Contender, TEXT_SELECTOR } from './contenders.js'
 import { Recorder } from './measure.js'
 import { benchHandlers } from './mock.js'
-import { type BenchWindow, CONTENDERS, type ContenderName, type PageResult } from './protocol.js'
+import { type BenchWindow, CONTENDERS, type ContenderName, MARKDOWN_CONTENDERS, type PageResult } from './protocol.js'
 
 /** Network-sized reads that split SSE lines, JSON and characters, for every contender alike. */
 const CHUNK_BYTES: [number, number] = [1, 4096]
@@ -19,10 +20,18 @@ const STALL_MS = 30_000
 
 const params = new URLSearchParams(window.location.search)
 const name = params.get('contender') as ContenderName
-if (!CONTENDERS.includes(name)) throw new Error(`Unknown contender: ${name}`)
+const markdown = (MARKDOWN_CONTENDERS as readonly string[]).includes(name)
+if (!markdown && !(CONTENDERS as readonly string[]).includes(name)) throw new Error(`Unknown contender: ${name}`)
 const tokensPerSecond = Number(params.get('tps') ?? 0)
-const tokens = corpusTokens(Number(params.get('tokens') ?? 1000))
+const tokenCount = Number(params.get('tokens') ?? 1000)
+const tokens = markdown ? markdownTokens(tokenCount) : corpusTokens(tokenCount)
 const expected = tokens.join('')
+/** Markdown: the source length the last commit rendered (the DOM shows its rendering, not the source). */
+let renderedLength = 0
+const onShown = (length: number) => {
+  renderedLength = length
+  recorder.textLength(length)
+}
 
 const recorder = new Recorder(tokens)
 const worker = setupWorker(...benchHandlers(tokens, { tokensPerSecond, chunkBytes: CHUNK_BYTES }, recorder.arrivals))
@@ -39,7 +48,7 @@ async function prepare(): Promise<void> {
   createRoot(host).render(
     <Profiler id="answer" onRender={recorder.onCommit}>
       <div data-bench="answer">
-        <Contender name={name} register={register} />
+        <Contender name={name} register={register} onShown={onShown} />
       </div>
     </Profiler>,
   )
@@ -73,6 +82,13 @@ function shownLength(target: Element): number {
   return length
 }
 
+/** A markdown answer rendered to its end: its last line's words are on the page. */
+function lastWordsShown(target: Element | null): boolean {
+  const last = expected.trimEnd().split('\n').at(-1) ?? ''
+  const words = last.replace(/^\[\^[^\]]*\]:\s*/, '')
+  return target?.textContent?.includes(words) ?? false
+}
+
 async function run(): Promise<PageResult> {
   const idleFrameMs = recorder.frameInterval()
   const container = host.querySelector('[data-bench=answer]') as HTMLElement
@@ -85,8 +101,10 @@ async function run(): Promise<PageResult> {
     failed = reject
   })
   const observer = new MutationObserver(() => {
-    if (!target?.isConnected) target = container.querySelector(selector)
-    recorder.textLength(target ? shownLength(target) : 0)
+    if (!markdown) {
+      if (!target?.isConnected) target = container.querySelector(selector)
+      recorder.textLength(target ? shownLength(target) : 0)
+    }
     if (recorder.shown === tokens.length) finished()
   })
   observer.observe(container, { childList: true, subtree: true, characterData: true })
@@ -121,7 +139,9 @@ async function run(): Promise<PageResult> {
     contender: name,
     tokensPerSecond,
     tokens: tokens.length,
-    textMatches: container.querySelector(selector)?.textContent === expected,
+    textMatches: markdown
+      ? renderedLength === expected.length && lastWordsShown(container.querySelector(selector))
+      : container.querySelector(selector)?.textContent === expected,
     idleFrameMs,
     ...recorder.summary(),
   }

@@ -38,6 +38,8 @@ export class Recorder {
   /** Per frame, just after its paint: a task posted from that ResizeObserver callback. */
   readonly painted: number[] = []
   readonly commits: number[] = []
+  /** Per commit, React's render time for it (`<Profiler>`'s actualDuration). */
+  readonly renderMs: number[] = []
   readonly longTasks: Array<{ start: number; duration: number }> = []
   /** Per token: when its last byte left the mock (set by the mock's arrival counter). */
   readonly arrivals: Float64Array
@@ -79,8 +81,30 @@ export class Recorder {
   }
 
   /** For `<Profiler onRender>`: counts a commit. */
-  readonly onCommit = () => {
+  readonly onCommit = (_id: string, _phase: string, actualDuration: number) => {
     this.commits.push(performance.now())
+    this.renderMs.push(actualDuration)
+  }
+
+  /**
+   * Main-thread time of each frame whose layout falls within [from, to]: from the frame's start
+   * (its rAF time) through its paint, which holds its rAF callbacks, style, layout and paint,
+   * plus the render time of React commits made between the previous paint and this frame.
+   */
+  frameWork(from: number, to: number): number[] {
+    const work: number[] = []
+    let commit = firstAtOrAfter(this.commits, from)
+    for (let i = firstAtOrAfter(this.laidOut, from); i < this.laidOut.length; i++) {
+      const laidOut = this.laidOut[i] as number
+      if (laidOut > to) break
+      const start = this.frames[firstAtOrAfter(this.frames, laidOut) - 1] ?? laidOut
+      const painted = this.painted[i] ?? laidOut
+      let between = 0
+      for (; commit < this.commits.length && (this.commits[commit] as number) <= laidOut; commit++)
+        if ((this.commits[commit] as number) < start) between += this.renderMs[commit] as number
+      work.push(painted - start + between)
+    }
+    return work
   }
 
   /** Notes the text length now in the DOM (UTF-16 code units, as the tokens are counted). */
@@ -133,6 +157,13 @@ export class Recorder {
     const lastFrame = firstAtOrAfter(this.laidOut, to)
     const frameSpan = (this.laidOut[lastFrame] ?? to) - (this.laidOut[firstFrame - 1] ?? from)
 
+    const tenth = (k: number) => this.visible[Math.min(n - 1, Math.floor((k * n) / 10))] as number
+    const medianOf = (values: number[]) =>
+      percentile(
+        values.sort((a, b) => a - b),
+        50,
+      )
+
     const long = this.longTasks.filter((task) => task.start < to && task.start + task.duration > from)
     const lastArrival = this.arrivals[n - 1] as number
     return {
@@ -147,6 +178,8 @@ export class Recorder {
       latencyP50Ms: percentile(latencies, 50),
       latencyP99Ms: percentile(latencies, 99),
       latencyMaxMs: latencies[latencies.length - 1] ?? 0,
+      frameWorkFirstTenthMs: medianOf(this.frameWork(from, tenth(1))),
+      frameWorkLastTenthMs: medianOf(this.frameWork(tenth(9), to)),
     }
   }
 }

@@ -1,7 +1,12 @@
 /** What the benchmark page and the Node runner (benchmarks/src/react.bench.ts) agree on. */
 
 export const CONTENDERS = ['rivulet', 'rivulet-typing', 'aisdk', 'aisdk-throttle', 'naive'] as const
-export type ContenderName = (typeof CONTENDERS)[number]
+/**
+ * The markdown section (`?mode=markdown`): the same markdown answer through `useStreamingChat`,
+ * rendered by `@rivulet/markdown`, streamdown, or react-markdown + remark-gfm.
+ */
+export const MARKDOWN_CONTENDERS = ['rivulet-markdown', 'streamdown', 'react-markdown'] as const
+export type ContenderName = (typeof CONTENDERS)[number] | (typeof MARKDOWN_CONTENDERS)[number]
 
 /** Figures for one stream, measured in the page. Times are ms on the page's `performance.now()` clock. */
 export interface PageResult {
@@ -30,6 +35,12 @@ export interface PageResult {
   latencyP50Ms: number
   latencyP99Ms: number
   latencyMaxMs: number
+  /**
+   * Median main-thread time per frame while the first and the last tenth of the answer came in:
+   * from the frame's start through its paint, plus React render time committed between frames.
+   */
+  frameWorkFirstTenthMs: number
+  frameWorkLastTenthMs: number
 }
 
 export interface BenchApi {
