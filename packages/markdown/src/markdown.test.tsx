@@ -40,12 +40,12 @@ describe('CommonMark + GFM', () => {
     expect(root.querySelector('tbody td')).toHaveTextContent('a')
   })
 
-  it('renders task lists as disabled checkboxes', () => {
+  it('renders task lists as disabled checkboxes, each with an accessible name', () => {
     const root = shown('- [ ] todo\n- [x] done\n')
     const boxes = [...root.querySelectorAll<HTMLInputElement>('input[type=checkbox]')]
-    expect(boxes.map((box) => [box.checked, box.disabled])).toEqual([
-      [false, true],
-      [true, true],
+    expect(boxes.map((box) => [box.checked, box.disabled, box.getAttribute('aria-label')])).toEqual([
+      [false, true, 'Not done'],
+      [true, true, 'Done'],
     ])
     expect(root.querySelector('ul')).toHaveTextContent('tododone')
   })

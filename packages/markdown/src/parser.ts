@@ -1,3 +1,4 @@
+/// <reference path="./markdown-it-footnote.d.ts" />
 import markdownit, { type MarkdownIt, type StateBlock, type StateCore, type StateInline, type Token } from 'markdown-it'
 import footnote from 'markdown-it-footnote'
 

@@ -18,11 +18,14 @@ export interface MarkdownLabels {
   backToReference: (number: number) => string
   copy: string
   copied: string
+  /** Accessible name of a task list item's checkbox. */
+  task: (done: boolean) => string
 }
 
 export const defaultLabels: MarkdownLabels = {
   footnotes: 'Footnotes',
   backToReference: (number) => `Back to reference ${number}`,
+  task: (done) => (done ? 'Done' : 'Not done'),
   copy: 'Copy',
   copied: 'Copied',
 }
@@ -139,7 +142,18 @@ export function renderTokens(tokens: Token[], context: RenderContext, layout: Bl
       case 'list_item_open': {
         const task = open.meta?.task
         if (typeof task !== 'boolean') return el('li', { key, dir: 'auto' }, children)
-        const box = el('input', { key: 'task', type: 'checkbox', checked: task, disabled: true, readOnly: true }, [])
+        const box = el(
+          'input',
+          {
+            key: 'task',
+            type: 'checkbox',
+            checked: task,
+            disabled: true,
+            readOnly: true,
+            'aria-label': context.labels.task(task),
+          },
+          [],
+        )
         return el('li', { key, className: 'task-list-item', 'data-task': task ? 'done' : 'todo', dir: 'auto' }, [
           box,
           ...children,

@@ -1,6 +1,3 @@
-/// <reference path="../../markdown/src/markdown-it-footnote.d.ts" />
-// (@rivulet/markdown declares its footnote plugin's types in that file; a program that reaches markdown through
-// this module needs it too.)
 import { Markdown } from '@rivulet/markdown'
 import { type UseStreamingChatOptions, type UseStreamingChatResult, useStreamingChat } from '@rivulet/react'
 import { type CSSProperties, forwardRef, type HTMLAttributes, useCallback, useMemo, useRef, useState } from 'react'
