@@ -30,6 +30,11 @@ export interface RedisStoreOptions {
   retentionMs?: number
   /** Events kept per stream (`MAXLEN ~`: Redis may keep a few more). Default 10,000. */
   maxEvents?: number
+  /**
+   * How often a reader that has heard nothing checks its stream in Redis: a notice lost while
+   * the subscription reconnected, or a stream that expired, does not leave it waiting. Default 2 s.
+   */
+  checkMs?: number
   /** A write or a read that failed because of Redis (down, restarted). Default: ignored. */
   onError?: (error: unknown) => void
 }
@@ -82,8 +87,10 @@ const SCRIPTS = { create: script(CREATE), append: script(APPEND), end: script(EN
 /** A stream this instance generates. */
 interface Owned {
   lastSeq: number
-  cancelled: boolean
 }
+
+/** Cancelled streams of this instance remembered for a late `onCancel`. */
+const MAX_CANCELLED_HERE = 1000
 
 interface Reader {
   id: string
@@ -96,6 +103,8 @@ interface Reader {
   /** Replaying with `XRANGE`: live events wait in `pending`. */
   fetching: boolean
   pending: StoredEvent[]
+  /** When it last heard of its stream (an event, a notice, a read). */
+  heardAt: number
 }
 
 type Notice = ['a', string, number, string] | ['e', string, number] | ['c', string]
@@ -120,9 +129,16 @@ export class RedisStreamStore implements StreamStore {
   private readonly channel: string
   private readonly ready: Promise<void>
   private readonly owned = new Map<string, Owned>()
+  /**
+   * Streams of this instance cancelled before their producer listened (`onCancel` right after
+   * `create` may come after the notice). Bounded: the oldest go first.
+   */
+  private readonly cancelledHere = new Set<string>()
   private readonly readers = new Map<string, Set<Reader>>()
   private readonly cancelListeners = new Map<string, Set<() => void>>()
   private closed = false
+  private readonly checkMs: number
+  private readonly checker: ReturnType<typeof setInterval>
 
   constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? 'rivulet:'
@@ -135,6 +151,14 @@ export class RedisStreamStore implements StreamStore {
     // Without a listener an 'error' event would throw; the client reconnects by itself.
     this.client.on('error', (error) => this.onError(error))
     this.subscriber.on('error', (error) => this.onError(error))
+    // Notices published while the subscription was down are lost: every reader reads again.
+    let connections = 0
+    this.subscriber.on('ready', () => {
+      if (connections++ > 0) this.checkReaders(0)
+    })
+    this.checkMs = options.checkMs ?? 2000
+    this.checker = setInterval(() => this.checkReaders(this.checkMs), this.checkMs)
+    this.checker.unref()
     this.ready = this.connect()
     // A failed first connection rejects every call that awaits `ready`, not the process.
     this.ready.catch((error) => this.onError(error))
@@ -165,7 +189,7 @@ export class RedisStreamStore implements StreamStore {
     await this.ready
     const { meta, tombstone } = this.keys(id)
     const result = (await this.run(SCRIPTS.create, [meta, tombstone], [format, this.retentionMs])) as CreateResult
-    if (result === 'created') this.owned.set(id, { lastSeq: 0, cancelled: false })
+    if (result === 'created') this.owned.set(id, { lastSeq: 0 })
     return result
   }
 
@@ -181,11 +205,11 @@ export class RedisStreamStore implements StreamStore {
     const { meta, events } = this.keys(id)
     this.run(SCRIPTS.append, [meta, events], [id, seq, data, this.maxEvents, this.retentionMs, this.channel]).then(
       (written) => {
-        if (written === 0) this.cancelled(id)
+        if (written === 0) this.lost(id)
       },
       (error) => {
         this.onError(error)
-        this.cancelled(id)
+        this.lost(id)
       },
     )
     return seq
@@ -229,6 +253,7 @@ export class RedisStreamStore implements StreamStore {
       closed: false,
       fetching: false,
       pending: [],
+      heardAt: Date.now(),
     }
     let set = this.readers.get(id)
     if (set === undefined) this.readers.set(id, (set = new Set()))
@@ -257,7 +282,7 @@ export class RedisStreamStore implements StreamStore {
   }
 
   onCancel(id: string, listener: () => void): () => void {
-    if (this.owned.get(id)?.cancelled) {
+    if (this.cancelledHere.delete(id)) {
       queueMicrotask(listener)
       return () => {}
     }
@@ -273,19 +298,51 @@ export class RedisStreamStore implements StreamStore {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    clearInterval(this.checker)
     for (const set of this.readers.values()) for (const reader of [...set]) this.finish(reader, false)
     this.owned.clear()
+    this.cancelledHere.clear()
     this.cancelListeners.clear()
     await this.ready.catch(() => {})
     await Promise.allSettled([this.subscriber.close(), this.client.close()])
   }
 
+  /** Readers that have heard nothing for `quietMs` read their stream again. */
+  private checkReaders(quietMs: number): void {
+    const now = Date.now()
+    for (const set of this.readers.values())
+      for (const reader of set) if (now - reader.heardAt >= quietMs) void this.catchUp(reader)
+  }
+
+  /** What this instance holds for its streams, for stats and tests: all of it goes when they end. */
+  size(): { producing: number; readers: number; cancelListeners: number } {
+    let readers = 0
+    for (const set of this.readers.values()) readers += set.size
+    return { producing: this.owned.size, readers, cancelListeners: this.cancelListeners.size }
+  }
+
+  /**
+   * Redis no longer holds a stream this instance writes (cancelled elsewhere, or lost in a Redis
+   * restart): the producer stops here, and readers on every instance are told, so none waits on it.
+   */
+  private lost(id: string): void {
+    if (!this.owned.has(id)) return
+    this.cancelled(id)
+    this.client.publish(this.channel, JSON.stringify(['c', id])).catch((error) => this.onError(error))
+  }
+
   /** A stream was cancelled (here, on another instance, or lost by Redis): its producer stops, its readers end. */
   private cancelled(id: string): void {
-    const owned = this.owned.get(id)
-    if (owned !== undefined) owned.cancelled = true
     const listeners = this.cancelListeners.get(id)
     this.cancelListeners.delete(id)
+    // Its producer is told, now or when it listens; a cancelled stream never ends, so forget it here.
+    if (this.owned.delete(id) && listeners === undefined) {
+      this.cancelledHere.add(id)
+      if (this.cancelledHere.size > MAX_CANCELLED_HERE) {
+        const oldest = this.cancelledHere.values().next().value
+        if (oldest !== undefined) this.cancelledHere.delete(oldest)
+      }
+    }
     if (listeners !== undefined) for (const listener of listeners) listener()
     const set = this.readers.get(id)
     if (set !== undefined) for (const reader of [...set]) this.finish(reader, true)
@@ -307,6 +364,7 @@ export class RedisStreamStore implements StreamStore {
     const set = this.readers.get(id)
     if (set === undefined) return
     for (const reader of [...set]) {
+      reader.heardAt = Date.now()
       if (notice[0] === 'e') {
         reader.endSeq = notice[2]
         this.drain(reader)
@@ -337,6 +395,7 @@ export class RedisStreamStore implements StreamStore {
           this.client.xRange(events, `0-${reader.next}`, '+', { COUNT: PAGE }),
         ])
         if (reader.closed) return
+        reader.heardAt = Date.now()
         const entries = read ?? []
         const [format, done, last] = fields
         if (format === null || format === undefined) {

@@ -33,6 +33,8 @@ export interface RedisServer {
   url: string
   port: number
   stop(): Promise<void>
+  /** Stops it and starts a new, empty one on the same port (Redis restarted without persistence). */
+  restart(): Promise<void>
 }
 
 function freePort(): Promise<number> {
@@ -72,29 +74,45 @@ async function untilReady(port: number, child: ChildProcess): Promise<void> {
   throw new Error(`redis-server did not answer on port ${port}`)
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
-  if (REDIS_SERVER_PATH === undefined)
-    throw new Error('redis-server is not installed (apt-get install redis-server), and CI requires the Redis tests')
-  const port = await freePort()
-  const child = spawn(
-    REDIS_SERVER_PATH,
+function spawnOn(path: string, port: number): ChildProcess {
+  return spawn(
+    path,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
     { stdio: 'ignore' },
   )
-  try {
-    await untilReady(port, child)
-  } catch (error) {
-    child.kill('SIGKILL')
-    throw error
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    child.once('exit', () => resolve())
+    child.kill('SIGTERM')
+  })
+}
+
+export async function startRedisServer(): Promise<RedisServer> {
+  const path = REDIS_SERVER_PATH
+  if (path === undefined)
+    throw new Error('redis-server is not installed (apt-get install redis-server), and CI requires the Redis tests')
+  const port = await freePort()
+  let child = spawnOn(path, port)
+  const ready = async () => {
+    try {
+      await untilReady(port, child)
+    } catch (error) {
+      child.kill('SIGKILL')
+      throw error
+    }
   }
+  await ready()
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve()
-        child.once('exit', () => resolve())
-        child.kill('SIGTERM')
-      }),
+    stop: () => stopChild(child),
+    restart: async () => {
+      await stopChild(child)
+      child = spawnOn(path, port)
+      await ready()
+    },
   }
 }
