@@ -51,8 +51,8 @@ export async function markdownBenchmarks(options: { tokens: number }): Promise<M
     'wall clock) through `useStreamingChat`, which commits at most once per frame; its text goes to',
     'each renderer as is, so react-markdown is re-rendered (and re-parses the whole answer) once per',
     'frame. Production React build (profiling), headless Chromium, one fresh page per stream; the',
-    'burst three times (medians; long tasks: the worst run). The machine was shared (2 cores, other',
-    `work running): one-minute load average ${load}, on ${cpus().length} CPUs.`,
+    'burst three times (medians; long tasks: the worst run). The machine was shared',
+    `(${cpus().length} cores, other work running): one-minute load average ${load}.`,
     '',
     '- rivulet-markdown: `<Markdown text streaming>` from `@rivulet/markdown`.',
     '- streamdown: `<Streamdown isAnimating>` (its defaults: incomplete-markdown repair, per-block memo).',
@@ -60,7 +60,7 @@ export async function markdownBenchmarks(options: { tokens: number }): Promise<M
     '',
     'Columns as in section 3; the page learns which part of the source a commit rendered from a layout',
     'effect after it, since the DOM shows the rendering, not the source. **frame time first / last',
-    'tenth**: the median main-thread time of a frame (from its start through its paint: rAF callbacks,',
+    'tenth**: the mean main-thread time of a frame (from its start through its paint: rAF callbacks,',
     'the React work done in them, style, layout, paint; plus render time of React commits made between',
     'frames) while the first and the last tenth of the answer came in (–: no frame in it, as in a burst',
     'shown in one or two commits). Flat: the last ≤',
@@ -158,7 +158,7 @@ export async function markdownBenchmarks(options: { tokens: number }): Promise<M
   }
   out.push(
     '',
-    '### Budgets (shown, not asserted)',
+    '### Markdown budgets (shown, not asserted)',
     '',
     table(
       ['budget', 'measured', 'result'],

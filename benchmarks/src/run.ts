@@ -53,9 +53,10 @@ if (markdownOnly) {
     const file = new URL('../RESULTS.md', import.meta.url)
     const results = readFileSync(file, 'utf8')
     const start = results.indexOf(MARKDOWN_HEADING)
-    const end = results.indexOf('## Budgets')
-    const before = results.slice(0, start >= 0 ? start : end >= 0 ? end : results.length)
-    const after = end >= 0 ? results.slice(end) : ''
+    const budgetsAt = results.indexOf('\n## Budgets\n', Math.max(0, start))
+    const end = budgetsAt < 0 ? -1 : budgetsAt + 1
+    const before = results.slice(0, start >= 0 ? start : end > 0 ? end : results.length)
+    const after = end > 0 ? results.slice(end) : ''
     writeFileSync(
       file,
       `${before}${section}\n_Last run alone: \`pnpm bench --markdown\`, ${new Date().toISOString().slice(0, 10)}._\n\n${after}`,

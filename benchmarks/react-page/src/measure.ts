@@ -158,11 +158,10 @@ export class Recorder {
     const frameSpan = (this.laidOut[lastFrame] ?? to) - (this.laidOut[firstFrame - 1] ?? from)
 
     const tenth = (k: number) => this.visible[Math.min(n - 1, Math.floor((k * n) / 10))] as number
-    const medianOf = (values: number[]) =>
-      percentile(
-        values.sort((a, b) => a - b),
-        50,
-      )
+    // The mean, so a frame stretched by a long render counts in full; NaN where no frame fell
+    // in that tenth (a burst shown in one or two commits).
+    const meanOf = (values: number[]) =>
+      values.length === 0 ? Number.NaN : values.reduce((sum, v) => sum + v, 0) / values.length
 
     const long = this.longTasks.filter((task) => task.start < to && task.start + task.duration > from)
     const lastArrival = this.arrivals[n - 1] as number
@@ -178,8 +177,8 @@ export class Recorder {
       latencyP50Ms: percentile(latencies, 50),
       latencyP99Ms: percentile(latencies, 99),
       latencyMaxMs: latencies[latencies.length - 1] ?? 0,
-      frameWorkFirstTenthMs: medianOf(this.frameWork(from, tenth(1))),
-      frameWorkLastTenthMs: medianOf(this.frameWork(tenth(9), to)),
+      frameWorkFirstTenthMs: meanOf(this.frameWork(from, tenth(1))),
+      frameWorkLastTenthMs: meanOf(this.frameWork(tenth(9), to)),
     }
   }
 }

@@ -36,7 +36,7 @@ export interface PageResult {
   latencyP99Ms: number
   latencyMaxMs: number
   /**
-   * Median main-thread time per frame while the first and the last tenth of the answer came in:
+   * Mean main-thread time per frame while the first and the last tenth of the answer came in:
    * from the frame's start through its paint, plus React render time committed between frames.
    */
   frameWorkFirstTenthMs: number
