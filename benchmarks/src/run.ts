@@ -218,6 +218,7 @@ log(
   ),
 )
 log()
-log('Regenerate with `pnpm bench` (about 5 minutes); `pnpm bench --quick` for a smaller run.')
+log('Regenerate with `pnpm bench` (about 7 minutes); `pnpm bench --quick` for a smaller run; `pnpm bench --markdown`')
+log('for section 6 alone (about 90 seconds).')
 
 if (!quick) writeFileSync(new URL('../RESULTS.md', import.meta.url), `${out.join('\n')}\n`)
