@@ -19,15 +19,6 @@ export interface Measured {
 /** Milliseconds from some fixed point: wall time by default. */
 export type Clock = () => number
 
-/**
- * This process's CPU time (user + system), in ms: for work that never waits on I/O it is the
- * wall time an idle machine would show, and a busy machine taking the CPU away does not add to it.
- */
-export const cpuClock: Clock = () => {
-  const { user, system } = process.cpuUsage()
-  return (user + system) / 1000
-}
-
 export async function compare(
   contenders: Contender[],
   rounds: number,
