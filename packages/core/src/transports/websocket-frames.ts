@@ -142,7 +142,8 @@ export function readWebSocketClientFrame(data: unknown): ReadFrame<WebSocketClie
 }
 
 const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/
-const STREAM_ID_RULE = 'must be 1 to 128 letters, digits, dots, colons, dashes or underscores, starting with a letter or digit'
+const STREAM_ID_RULE =
+  'must be 1 to 128 letters, digits, dots, colons, dashes or underscores, starting with a letter or digit'
 
 /** Whether `value` is a stream id a client may choose. */
 export function isStreamId(value: unknown): value is string {
