@@ -10,6 +10,13 @@
  * server in this process instead of spawning it; its memory then includes the clients'),
  * --profile DIR (write a CPU profile of the spawned server there).
  *
+ *   pnpm --filter @rivulet/demo-server load -- --redis --instances 2 --streams 1000 --rate 20 --seconds 20
+ *
+ * --redis starts a redis-server of its own (loopback, no persistence) and the servers with
+ * RIVULET_REDIS_URL, makes every SSE stream resumable (so it goes through the store), and reports
+ * Redis's memory at the end and once the retention window has passed. --instances N spawns N
+ * servers on it and spreads the streams over them.
+ *
  *   pnpm --filter @rivulet/demo-server load -- --stuck 1000 --seconds 10
  *
  * --stuck N opens N streams that ask for the longest answer at full speed and never read a
@@ -26,6 +33,8 @@ import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { WebSocket } from 'ws'
+import { type RedisServer, startRedisServer } from '../../../packages/server/src/testing/redis-server.js'
+import { optionsFromEnv } from '../src/config.js'
 import { startServer } from '../src/server.js'
 
 const HOST = '127.0.0.1'
@@ -44,6 +53,8 @@ const { values: args } = parseArgs({
     stuck: { type: 'string' },
     url: { type: 'string' },
     pid: { type: 'string' },
+    redis: { type: 'boolean', default: false },
+    instances: { type: 'string', default: '1' },
   },
 })
 const streams = positive(args.streams, 'streams')
@@ -55,6 +66,9 @@ const transport = args.transport === 'ws' ? 'ws' : 'sse'
 const tokens = Math.round(rate * seconds)
 /** Slots the server is started with: every stream (or stuck reader) of the run, and some room. */
 const slots = Math.max(streams, Number(args.stuck ?? 0)) + 100
+const instances = Math.round(positive(args.instances, 'instances'))
+/** The streams' own redis-server, with --redis. */
+let redis: RedisServer | undefined
 
 interface StreamResult {
   ttftMs?: number
@@ -72,6 +86,8 @@ interface ServerSample {
 
 interface ServerHandle {
   url: string
+  /** Several servers sharing one Redis: the streams are spread over them. */
+  urls?: string[]
   sample(): Promise<ServerSample>
   /** The server process's RSS read from /proc (Linux), which answers even when the server is too busy to. */
   rss?(): number | undefined
@@ -79,25 +95,33 @@ interface ServerHandle {
 }
 
 async function main(): Promise<void> {
+  if (args.redis) redis = await startRedisServer()
+  if (instances > 1 && (args.url !== undefined || args['in-process']))
+    throw new Error('--instances spawns its servers: not with --url or --in-process')
   const server =
     args.url !== undefined
       ? runningServer(args.url)
       : args['in-process']
         ? await inProcessServer()
-        : await spawnedServer()
+        : instances > 1
+          ? combined(await Promise.all(Array.from({ length: instances }, () => spawnedServer())))
+          : await spawnedServer()
   if (args.stuck !== undefined) return stuckReaders(server, positive(args.stuck, 'stuck'))
   // A hard stop: whatever happens, the run ends.
   const deadline = setTimeout(
     () => {
       console.error('load: the run overran its time limit; stopping')
-      void server.stop().finally(() => process.exit(2))
+      void server
+        .stop()
+        .then(() => redis?.stop())
+        .finally(() => process.exit(2))
     },
     (seconds + rampMs / 1000 + 60) * 1000,
   )
   deadline.unref()
 
   console.log(
-    `load: ${streams} ${transport.toUpperCase()} streams × ${rate} tokens/s × ${seconds} s (${tokens} tokens each), ramp ${rampMs / 1000} s, server ${args['in-process'] ? 'in-process' : 'spawned'} on ${server.url}`,
+    `load: ${streams} ${transport.toUpperCase()} streams × ${rate} tokens/s × ${seconds} s (${tokens} tokens each), ramp ${rampMs / 1000} s, server ${args['in-process'] ? 'in-process' : 'spawned'} on ${server.url}${redis ? `, resumable streams in Redis (${redis.url})` : ''}`,
   )
   let peakRss = 0
   let peakHeap = 0
@@ -114,7 +138,8 @@ async function main(): Promise<void> {
   const results = await Promise.all(
     Array.from({ length: streams }, async (_, i) => {
       await new Promise((resolve) => setTimeout(resolve, (rampMs * i) / streams))
-      return transport === 'ws' ? wsStream(server.url, i) : sseStream(server.url, i)
+      const url = server.urls?.[i % server.urls.length] ?? server.url
+      return transport === 'ws' ? wsStream(url, i) : sseStream(url, i)
     }),
   )
   const elapsedS = (performance.now() - startedAt) / 1000
@@ -124,6 +149,7 @@ async function main(): Promise<void> {
   peakHeap = Math.max(peakHeap, after.heapUsedBytes)
   await server.stop()
   clearTimeout(deadline)
+  const redisAtEnd = redis ? await redisMemory(redis.port) : undefined
 
   const failed = results.filter((result) => result.error !== undefined)
   const ttfts = results.flatMap((result) => (result.ttftMs === undefined ? [] : [result.ttftMs]))
@@ -149,7 +175,58 @@ async function main(): Promise<void> {
     const clientS = (client.user + client.system) / 1e6
     console.log(`client cpu     ${clientS.toFixed(1)} s, ${percent(clientS)}; load average ${loadavg()[0]?.toFixed(2)}`)
   }
+  if (redis && redisAtEnd) {
+    console.log(`redis memory   ${mb(redisAtEnd.usedBytes)} used, ${redisAtEnd.keys} keys at the end`)
+    // Streams expire the retention window (60 s) after their last event: wait for the keys to go.
+    const waitUntil = performance.now() + 75_000
+    let now = redisAtEnd
+    while (now.keys > 0 && performance.now() < waitUntil) {
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      now = await redisMemory(redis.port)
+    }
+    console.log(`redis memory   ${mb(now.usedBytes)} used, ${now.keys} keys after the retention window`)
+    await redis.stop()
+  }
   process.exitCode = failed.length > 0 ? 1 : 0
+}
+
+/** `INFO memory` and `DBSIZE` over a plain socket: the load test needs no Redis client of its own. */
+function redisMemory(port: number): Promise<{ usedBytes: number; keys: number }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, HOST, () => socket.write('INFO memory\r\nDBSIZE\r\n'))
+    let text = ''
+    socket.setEncoding('utf8')
+    socket.setTimeout(5000, () => socket.destroy(new Error('redis: no answer')))
+    socket.on('data', (chunk: string) => {
+      text += chunk
+      const keys = /\r\n:(\d+)\r\n$/.exec(text)
+      const used = /used_memory:(\d+)/.exec(text)
+      if (keys?.[1] && used?.[1]) {
+        socket.end()
+        resolve({ usedBytes: Number(used[1]), keys: Number(keys[1]) })
+      }
+    })
+    socket.on('error', reject)
+  })
+}
+
+/** Several spawned servers as one: streams go round-robin, memory and CPU are their sums. */
+function combined(servers: ServerHandle[]): ServerHandle {
+  return {
+    url: servers.map((server) => server.url).join(', '),
+    urls: servers.map((server) => server.url),
+    sample: async () => {
+      const samples = await Promise.all(servers.map((server) => server.sample()))
+      return samples.reduce((sum, sample) => ({
+        rssBytes: sum.rssBytes + sample.rssBytes,
+        heapUsedBytes: sum.heapUsedBytes + sample.heapUsedBytes,
+        cpuMs: sum.cpuMs + sample.cpuMs,
+      }))
+    },
+    stop: async () => {
+      await Promise.all(servers.map((server) => server.stop()))
+    },
+  }
 }
 
 /** One SSE stream; token times are taken as each chunk arrives. */
@@ -168,7 +245,11 @@ function sseStream(url: string, index: number): Promise<StreamResult> {
     let buffer = ''
     const req = request(
       `${url}/v1/chat/completions`,
-      { method: 'POST', headers: { 'content-type': 'application/json' }, agent: false },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(redis ? { 'x-rivulet-resumable': '1' } : {}) },
+        agent: false,
+      },
       (res) => {
         if (res.statusCode !== 200) {
           result.error = `HTTP ${res.statusCode}`
@@ -364,6 +445,7 @@ async function inProcessServer(): Promise<ServerHandle> {
     host: HOST,
     logger: false,
     limits: { rateLimit: false, maxConcurrentStreams: slots, maxStreamsPerClient: slots },
+    ...(redis ? { store: optionsFromEnv({ RIVULET_REDIS_URL: redis.url }).store } : {}),
   })
   return {
     url: server.url,
@@ -393,6 +475,7 @@ async function spawnedServer(): Promise<ServerHandle> {
         // Every stream comes from this one loopback address.
         RIVULET_MAX_STREAMS_PER_CLIENT: String(slots),
         RIVULET_LOG: 'off',
+        ...(redis ? { RIVULET_REDIS_URL: redis.url } : {}),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
