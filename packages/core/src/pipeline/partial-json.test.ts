@@ -59,6 +59,43 @@ describe('PartialJSON', () => {
     )
   })
 
+  it('gives every prefix of any JSON a value consistent with the whole: what it shows is what the whole holds', () => {
+    /** `partial` shows no more than `whole` has: same containers, strings as prefixes, scalars equal. */
+    const consistent = (partial: unknown, whole: unknown, last: boolean): boolean => {
+      if (partial === undefined) return true
+      if (typeof partial === 'string')
+        return typeof whole === 'string' && (last ? whole.startsWith(partial) : whole === partial)
+      if (Array.isArray(partial)) {
+        if (!Array.isArray(whole) || partial.length > whole.length) return false
+        return partial.every((item, i) => consistent(item, whole[i], last && i === partial.length - 1))
+      }
+      if (partial !== null && typeof partial === 'object') {
+        if (whole === null || typeof whole !== 'object' || Array.isArray(whole)) return false
+        const keys = Object.keys(partial)
+        return keys.every(
+          (key, i) =>
+            Object.hasOwn(whole, key) &&
+            consistent(
+              (partial as Record<string, unknown>)[key],
+              (whole as Record<string, unknown>)[key],
+              last && i === keys.length - 1,
+            ),
+        )
+      }
+      return Object.is(partial, whole) || (partial === 0 && whole === 0)
+    }
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.nat(), (value, at) => {
+        const text = JSON.stringify(value)
+        const parser = new PartialJSON()
+        parser.push(text.slice(0, at % (text.length + 1)))
+        expect(parser.failed).toBe(false)
+        expect(consistent(parser.value, JSON.parse(text), true)).toBe(true)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
   it('stops at input that is not JSON and keeps what it had, without throwing', () => {
     for (const bad of ['{"a":1,}', '[1,]', '{"a" 1}', '{"a":tru}', '"\u0001"', '{"a":1}}', '[01]', 'nope']) {
       const parser = parseInPieces(bad, [])
