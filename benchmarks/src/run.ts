@@ -2,12 +2,15 @@
  * `pnpm bench`: every benchmark, then benchmarks/RESULTS.md. Benchmarks are not tests: only
  * the deterministic bundle-size budget is checked in `pnpm test` (bundle-size.test.ts).
  * `pnpm bench --markdown` runs only the markdown section and replaces it in RESULTS.md.
+ * `pnpm bench --pipeline` and `pnpm bench --conversation` run only that section and print it
+ * (RESULTS.md is left alone).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { cpus, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { alternativeEntries, type BundleSize, bundleSize, rivuletEntries, uiEntry } from './bundle.js'
+import { conversationBenchmarks } from './conversation.bench.js'
 import { decodeBenchmarks, decodeTables } from './decode.bench.js'
 import { fmt, table } from './harness.js'
 import { markdownBenchmarks } from './markdown.bench.js'
@@ -17,6 +20,8 @@ import { type ReactResult, reactBenchmarks } from './react.bench.js'
 
 const quick = process.argv.includes('--quick')
 const markdownOnly = process.argv.includes('--markdown')
+const pipelineOnly = process.argv.includes('--pipeline')
+const conversationOnly = process.argv.includes('--conversation')
 const MARKDOWN_HEADING = '## 6. Markdown rendering in Chromium'
 const MARKDOWN_TOKENS = quick ? 2_000 : 10_000
 const TOKENS = quick ? 20_000 : 100_000
@@ -43,6 +48,117 @@ const versions = () => {
     return `${name} ?`
   }
   return ['openai', '@anthropic-ai/sdk', 'ai', '@ai-sdk/react', 'eventsource-parser', 'react'].map(read)
+}
+
+/** Section 2: decode + streamTokens per buffer, with allocation per token. */
+async function pipelineSection(): Promise<string[]> {
+  const lines: string[] = []
+  const pipeline = await pipelineBenchmarks(TOKENS, ROUNDS)
+  const alloc = allocationsPerToken(quick ? 5_000 : 20_000)
+  lines.push(
+    table(
+      ['buffer', 'median ms', 'tokens/s', 'bytes allocated / token'],
+      pipeline.map((m) => [
+        m.name,
+        fmt(m.medianMs),
+        fmt(TOKENS / (m.medianMs / 1000), 0),
+        fmt(alloc.results[m.name] ?? 0, 0),
+      ]),
+    ),
+  )
+  lines.push('')
+  lines.push(`Allocation is measured in a child process whose young generation is large enough that no`)
+  lines.push(
+    `scavenge runs, so heap growth is what was allocated. The wire format itself is ${fmt(alloc.wireBytesPerToken, 0)} bytes per token.`,
+  )
+  return lines
+}
+
+/** A tool conversation's heap against its text, and the cost of streaming tool arguments. */
+function conversationSection(): { lines: string[]; budgets: Array<[string, string, boolean]> } {
+  const result = conversationBenchmarks(quick ? 3 : 5)
+  const lines: string[] = []
+  lines.push('Heap held after GC by a finished tool conversation (each step: 4,000 characters of text in')
+  lines.push('100-character deltas, one tool call run by `execute`, finish `tool-calls`; then a closing step;')
+  lines.push('`maxSteps: 201`, `syncScheduler`, scripted in-process transport). Median of 3 conversations each.')
+  lines.push('')
+  lines.push(
+    table(
+      ['steps', 'requests', 'text (chars)', 'heap held', 'held / text', 'held per step'],
+      result.heap.map((r) => [
+        fmt(r.steps, 0),
+        fmt(r.requests, 0),
+        fmt(r.textBytes, 0),
+        `${fmt(r.heldBytes / 1024)} KiB`,
+        `${fmt(r.heldBytes / r.textBytes, 2)}×`,
+        `${fmt(r.heldBytes / r.steps, 0)} B`,
+      ]),
+    ),
+  )
+  lines.push('')
+  lines.push('One tool call whose JSON arguments stream as `tool-call-delta`s of 10 bytes through a session')
+  lines.push('(`syncScheduler`, so every delta builds a snapshot with the partial input). CPU time of the')
+  lines.push('process (user + system), fastest of the rounds; median beside. The last column is the same')
+  lines.push('stream through a session whose scheduler never flushes mid-stream: the builder and PartialJSON')
+  lines.push('alone, without a snapshot per delta.')
+  lines.push('')
+  lines.push(
+    table(
+      ['arguments', 'deltas', 'fastest ms', 'median ms', 'ms per KB', 'no mid-stream snapshot: fastest ms'],
+      result.stream.map((r) => [
+        `${r.kb} KB`,
+        fmt(r.deltas, 0),
+        fmt(r.fastestMs),
+        fmt(r.medianMs),
+        fmt(r.fastestMs / r.kb, 2),
+        fmt(r.noFlushFastestMs),
+      ]),
+    ),
+  )
+  const out: Array<[string, string, boolean]> = []
+  const first = result.heap[0]
+  const last = result.heap.at(-1)
+  if (first && last) {
+    // Linear: the heap a step adds stays the same as the conversation grows.
+    const perStepFirst = first.heldBytes / first.steps
+    const perStepLast = last.heldBytes / last.steps
+    const ratio = last.heldBytes / last.textBytes
+    out.push([
+      'memory: 200-step tool conversation holds heap linear in its text (held ≤ 1.5× text at 200 steps)',
+      `${fmt(ratio, 2)}× (${fmt(perStepFirst, 0)} → ${fmt(perStepLast, 0)} B/step)`,
+      ratio <= 1.5,
+    ])
+  }
+  const small = result.stream.find((r) => r.kb === 25)
+  const big = result.stream.find((r) => r.kb === 200)
+  if (small && big) {
+    const growth = big.fastestMs / big.kb / (small.fastestMs / small.kb)
+    out.push([
+      'tool arguments: O(n) streaming (ms per KB at 200 KB ≤ 1.5× at 25 KB)',
+      `${fmt(growth, 2)}×`,
+      growth <= 1.5,
+    ])
+  }
+  return { lines, budgets: out }
+}
+
+if (pipelineOnly) {
+  console.log(`## 2. decode + streamTokens (${fmt(TOKENS, 0)} OpenAI tokens)\n`)
+  for (const line of await pipelineSection()) console.log(line)
+  process.exit(0)
+}
+
+if (conversationOnly) {
+  const section = conversationSection()
+  for (const line of section.lines) console.log(line)
+  console.log()
+  console.log(
+    table(
+      ['budget', 'measured', 'result'],
+      section.budgets.map(([n, v, p]) => [n, v, p ? 'pass' : 'MISS']),
+    ),
+  )
+  process.exit(0)
 }
 
 if (markdownOnly) {
@@ -104,24 +220,7 @@ for (const result of decodeResults) {
 // 2. Pipeline
 log(`## 2. decode + streamTokens (${fmt(TOKENS, 0)} OpenAI tokens)`)
 log()
-const pipeline = await pipelineBenchmarks(TOKENS, ROUNDS)
-const alloc = allocationsPerToken(quick ? 5_000 : 20_000)
-log(
-  table(
-    ['buffer', 'median ms', 'tokens/s', 'bytes allocated / token'],
-    pipeline.map((m) => [
-      m.name,
-      fmt(m.medianMs),
-      fmt(TOKENS / (m.medianMs / 1000), 0),
-      fmt(alloc.results[m.name] ?? 0, 0),
-    ]),
-  ),
-)
-log()
-log(`Allocation is measured in a child process whose young generation is large enough that no`)
-log(
-  `scavenge runs, so heap growth is what was allocated. The wire format itself is ${fmt(alloc.wireBytesPerToken, 0)} bytes per token.`,
-)
+for (const line of await pipelineSection()) log(line)
 log()
 
 // 3. React in Chromium
@@ -169,6 +268,13 @@ budgets.push([
   `${fmt(growth / 1000, 0)} B/cycle`,
   growth / 1000 < 100,
 ])
+
+log('### Tool conversations')
+log()
+const conversation = conversationSection()
+for (const line of conversation.lines) log(line)
+log()
+for (const budget of conversation.budgets) budgets.push(budget)
 
 // 5. Bundle size
 log('## 5. Bundle size (esbuild, minified; react external)')
