@@ -96,6 +96,20 @@ describe('PartialJSON', () => {
     )
   })
 
+  it('snapshots that later pushes leave alone, sharing the containers already closed', () => {
+    const parser = new PartialJSON()
+    parser.push('{"rows":[{"a":1},{"b":"x')
+    const first = parser.snapshot() as { rows: Record<string, unknown>[] }
+    parser.push('y"},{"c":')
+    const second = parser.snapshot() as { rows: Record<string, unknown>[] }
+    expect(first).toEqual({ rows: [{ a: 1 }, { b: 'x' }] })
+    expect(second).toEqual({ rows: [{ a: 1 }, { b: 'xy' }, {}] })
+    // A closed record is the same object in every snapshot; the open path is copied each time.
+    expect(second.rows[0]).toBe(first.rows[0])
+    expect(second.rows).not.toBe(first.rows)
+    expect(second).not.toBe(parser.value)
+  })
+
   it('stops at input that is not JSON and keeps what it had, without throwing', () => {
     for (const bad of ['{"a":1,}', '[1,]', '{"a" 1}', '{"a":tru}', '"\u0001"', '{"a":1}}', '[01]', 'nope']) {
       const parser = parseInPieces(bad, [])

@@ -22,6 +22,8 @@ export class PartialJSON {
   done = false
 
   private readonly stack: Frame[] = []
+  /** Containers whose closing bracket came: never written again, so a snapshot may share them. */
+  private readonly closed = new WeakSet<object>()
   private state: State = 'value'
   /** The string or key being read, in pieces, and where it goes. */
   private text = ''
@@ -50,6 +52,23 @@ export class PartialJSON {
         this.showString()
       }
     }
+  }
+
+  /**
+   * A copy of `value` that later pushes leave alone. Containers already closed are shared, not
+   * copied, since nothing writes to them again: only the open containers (the path to the
+   * growing end) are copied, so a snapshot costs their width, not the size of the whole value.
+   */
+  snapshot(): unknown {
+    return this.copyOpen(this.value)
+  }
+
+  private copyOpen(value: unknown): unknown {
+    if (value === null || typeof value !== 'object' || this.closed.has(value)) return value
+    if (Array.isArray(value)) return value.map((item) => this.copyOpen(item))
+    const copy: Record<string, unknown> = {}
+    for (const key of Object.keys(value)) setOwn(copy, key, this.copyOpen((value as Record<string, unknown>)[key]))
+    return copy
   }
 
   /** The input ended: a number or literal at the very end is complete now. */
@@ -123,7 +142,8 @@ export class PartialJSON {
   }
 
   private close(): boolean {
-    this.stack.pop()
+    const frame = this.stack.pop() as Frame
+    this.closed.add(frame.value)
     this.finishValue()
     return true
   }

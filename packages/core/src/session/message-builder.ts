@@ -198,7 +198,7 @@ export class MessageBuilder {
         }
         this.args.delete(at)
         part.name = item.name || part.name
-        part.input = copyJSON(parser.value)
+        part.input = parser.snapshot()
         part.state = 'output-error'
         part.errorText = `The answer reached its output token limit while writing the arguments of ${part.name || 'this tool call'}; the call was not run.`
         this.touch(at)
@@ -342,7 +342,7 @@ export class MessageBuilder {
     if (name && !part.name) part.name = name
     const parser = this.args.get(at) as PartialJSON
     parser.push(delta)
-    // The parser's live value; a snapshot copies it (once per snapshot, not per delta).
+    // The parser's live value; a snapshot copies its open containers (once per snapshot, not per delta).
     part.input = parser.value
     this.touch(at)
     return part
@@ -440,8 +440,10 @@ export class MessageBuilder {
   private copy(at: number): MessagePart {
     const part = this.parts[at] as MessagePart
     const copy = { ...part }
-    // Streaming arguments are the parser's live containers: a snapshot gets its own.
-    if (copy.type === 'tool' && this.args.has(at)) copy.input = copyJSON(copy.input)
+    // Streaming arguments are the parser's live containers: a snapshot gets its own copy of the
+    // open ones, sharing those already closed.
+    const parser = copy.type === 'tool' ? this.args.get(at) : undefined
+    if (parser !== undefined) (copy as ToolPart).input = parser.snapshot()
     return copy
   }
 }
@@ -481,19 +483,6 @@ function mergeMetadata(a: ProviderMetadata | undefined, b: ProviderMetadata): Pr
 }
 
 /** A deep copy of a parsed JSON value (plain objects, arrays, primitives). */
-function copyJSON(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value
-  if (Array.isArray(value)) return value.map(copyJSON)
-  const copy: Record<string, unknown> = {}
-  for (const key of Object.keys(value)) {
-    const item = copyJSON((value as Record<string, unknown>)[key])
-    if (key === '__proto__')
-      Object.defineProperty(copy, key, { value: item, writable: true, enumerable: true, configurable: true })
-    else copy[key] = item
-  }
-  return copy
-}
-
 function safeJSON(value: unknown): string | undefined {
   try {
     return JSON.stringify(value)
