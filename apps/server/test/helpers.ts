@@ -87,3 +87,26 @@ export function parseEvents(text: string): { id?: string; event?: string; data: 
       return event
     })
 }
+
+/** Reads a body until it ends or fails; returns the complete events and whether it failed. */
+export async function readUntilCut(response: Response) {
+  const decoder = new TextDecoder()
+  let text = ''
+  let failed = false
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) text += decoder.decode(chunk)
+  } catch {
+    failed = true
+  }
+  return { events: parseEvents(text.slice(0, text.lastIndexOf('\n\n') + 2)), failed }
+}
+
+/** The text of OpenAI Chat chunk events, joined. */
+export const content = (events: { data: string }[]) =>
+  events
+    .map((event) => {
+      if (!event.data.startsWith('{')) return ''
+      const chunk = JSON.parse(event.data) as { choices?: { delta?: { content?: string } }[] }
+      return chunk.choices?.[0]?.delta?.content ?? ''
+    })
+    .join('')

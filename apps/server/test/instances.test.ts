@@ -3,8 +3,6 @@
  * stream started on one is resumed, replayed and cancelled on the other. Each runs with
  * `--unhandled-rejections=strict`, so a rejection nobody handles would end it.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   announceSkippedRedisTests,
@@ -12,90 +10,19 @@ import {
   redisTestsEnabled,
   startRedisServer,
 } from '../../../packages/server/src/testing/redis-server.js'
-import { chatBody, parseEvents, postJson, readEvents } from './helpers.js'
+import { chatBody, content, postJson, readEvents, readUntilCut } from './helpers.js'
+import { type ServerProcess, spawnServer, stopServer } from './process.js'
 
 const RESUMABLE = { 'x-rivulet-resumable': '1' }
 
-interface Instance {
-  url: string
-  child: ChildProcess
-  output: () => string
-  exited: () => boolean
-}
-
-async function startInstance(redisUrl: string): Promise<Instance> {
-  const root = fileURLToPath(new URL('..', import.meta.url))
-  const child = spawn(
-    process.execPath,
-    ['--unhandled-rejections=strict', '--import', 'tsx', '--conditions=@rivulet/source', 'src/main.ts'],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        RIVULET_RATE_LIMIT: '0',
-        RIVULET_LOG: 'off',
-        RIVULET_REDIS_URL: redisUrl,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
-  let output = ''
-  let exited = false
-  child.on('exit', () => (exited = true))
-  child.stdout?.on('data', (chunk) => (output += chunk))
-  child.stderr?.on('data', (chunk) => (output += chunk))
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not started within 20 s: ${output}`)), 20_000)
-    const look = () => {
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match?.[1]) {
-        clearTimeout(timer)
-        resolve(match[1])
-      }
-    }
-    child.stdout?.on('data', look)
-    child.once('exit', () => reject(new Error(`exited before listening: ${output}`)))
-  })
-  return { url, child, output: () => output, exited: () => exited }
-}
-
-async function stopInstance(instance: Instance | undefined): Promise<void> {
-  if (instance === undefined || instance.exited()) return
-  const exited = new Promise((resolve) => instance.child.once('exit', resolve))
-  instance.child.kill('SIGTERM')
-  await exited
-}
-
-/** Reads a body until it ends or fails; returns the complete events and whether it failed. */
-async function readUntilCut(response: Response) {
-  const decoder = new TextDecoder()
-  let text = ''
-  let failed = false
-  try {
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) text += decoder.decode(chunk)
-  } catch {
-    failed = true
-  }
-  return { events: parseEvents(text.slice(0, text.lastIndexOf('\n\n') + 2)), failed }
-}
-
-const content = (events: { data: string }[]) =>
-  events
-    .map((event) => {
-      if (!event.data.startsWith('{')) return ''
-      const chunk = JSON.parse(event.data) as { choices?: { delta?: { content?: string } }[] }
-      return chunk.choices?.[0]?.delta?.content ?? ''
-    })
-    .join('')
+const startInstance = (redisUrl: string) => spawnServer({ RIVULET_REDIS_URL: redisUrl })
 
 announceSkippedRedisTests()
 
 describe.skipIf(!redisTestsEnabled())('two server processes on one Redis', () => {
   let redis: RedisServer | undefined
-  let a: Instance | undefined
-  let b: Instance | undefined
+  let a: ServerProcess | undefined
+  let b: ServerProcess | undefined
 
   beforeAll(async () => {
     redis = await startRedisServer()
@@ -103,7 +30,7 @@ describe.skipIf(!redisTestsEnabled())('two server processes on one Redis', () =>
   }, 30_000)
 
   afterAll(async () => {
-    await Promise.all([stopInstance(a), stopInstance(b)])
+    await Promise.all([stopServer(a), stopServer(b)])
     await redis?.stop()
   })
 
@@ -181,8 +108,8 @@ describe.skipIf(!redisTestsEnabled())('two server processes on one Redis', () =>
   })
 
   it('both processes are still alive, with nothing unhandled', () => {
-    expect(a?.exited()).toBe(false)
-    expect(b?.exited()).toBe(false)
+    expect(a?.exit()).toBeUndefined()
+    expect(b?.exit()).toBeUndefined()
     expect(`${a?.output()}${b?.output()}`).not.toMatch(/Unhandled|ERR_UNHANDLED_REJECTION/)
   })
 })

@@ -1,33 +1,21 @@
 import { request } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MemoryStreamStore } from '../src/index.js'
-import { chatBody, closeTestServers, parseEvents, postJson, readEvents, startTestServer, user } from './helpers.js'
+import {
+  chatBody,
+  closeTestServers,
+  content,
+  parseEvents,
+  postJson,
+  readEvents,
+  readUntilCut,
+  startTestServer,
+  user,
+} from './helpers.js'
 
 afterEach(closeTestServers)
 
 const RESUMABLE = { 'x-rivulet-resumable': '1' }
-
-/** Reads a body until it ends or fails; returns the complete events and whether it failed. */
-async function readUntilCut(response: Response) {
-  const decoder = new TextDecoder()
-  let text = ''
-  let failed = false
-  try {
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) text += decoder.decode(chunk)
-  } catch {
-    failed = true
-  }
-  return { events: parseEvents(text.slice(0, text.lastIndexOf('\n\n') + 2)), failed }
-}
-
-const content = (events: { data: string }[]) =>
-  events
-    .map((event) => {
-      if (!event.data.startsWith('{')) return ''
-      const chunk = JSON.parse(event.data) as { choices?: { delta?: { content?: string } }[] }
-      return chunk.choices?.[0]?.delta?.content ?? ''
-    })
-    .join('')
 
 function resume(url: string, id: string, lastEventId?: number | string) {
   return fetch(`${url}/v1/streams/${id}`, {
