@@ -1,25 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { EventsTrimmedError, type Follower, MemoryLog, type StoredEvent, type Subscription } from './log.js'
-
-/** A follower that records what it gets; `pauseAfter` makes it pause once, when it has that many. */
-function recorder(pauseAfter = Number.POSITIVE_INFINITY) {
-  const got = { events: [] as StoredEvent[], ended: false, error: undefined as Error | undefined }
-  const follower: Follower = {
-    event: (event) => {
-      got.events.push(event)
-      return got.events.length !== pauseAfter
-    },
-    end: () => {
-      got.ended = true
-    },
-    error: (error) => {
-      got.error = error
-    },
-  }
-  return { got, follower }
-}
-
-const data = (events: StoredEvent[]) => events.map((event) => event.data)
+import { EventsTrimmedError, MemoryLog, type Subscription } from './log.js'
+import { data, recorder } from './testing/recorder.js'
 
 describe('MemoryLog', () => {
   it('replays from any position, then follows live appends until the end', () => {

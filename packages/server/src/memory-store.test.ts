@@ -1,26 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { EventsTrimmedError, type Follower, type StoredEvent } from './log.js'
+import { EventsTrimmedError } from './log.js'
 import { MemoryStreamStore } from './memory-store.js'
-
-/** A follower that records what it gets; `pauseAfter` makes it pause once, when it has that many. */
-function recorder(pauseAfter = Number.POSITIVE_INFINITY) {
-  const got = { events: [] as StoredEvent[], ended: false, error: undefined as Error | undefined }
-  const follower: Follower = {
-    event: (event) => {
-      got.events.push(event)
-      return got.events.length !== pauseAfter
-    },
-    end: () => {
-      got.ended = true
-    },
-    error: (error) => {
-      got.error = error
-    },
-  }
-  return { got, follower }
-}
-
-const data = (events: StoredEvent[]) => events.map((event) => event.data)
+import { data, recorder } from './testing/recorder.js'
 
 describe('MemoryStreamStore', () => {
   it('keeps a stream’s events for readers anywhere, and ends them with the stream', async () => {

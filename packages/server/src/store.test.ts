@@ -3,36 +3,16 @@
  * store it is given. The Redis store runs against its own redis-server (see `testing/`).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { Follower, StoredEvent } from './log.js'
 import { MemoryStreamStore } from './memory-store.js'
 import { RedisStreamStore } from './redis-store.js'
 import type { StreamStore } from './store.js'
+import { data, recorder } from './testing/recorder.js'
 import {
   announceSkippedRedisTests,
   type RedisServer,
   redisTestsEnabled,
   startRedisServer,
 } from './testing/redis-server.js'
-
-/** A follower that records what it gets; `pauseAfter` makes it pause once, when it has that many. */
-function recorder(pauseAfter = Number.POSITIVE_INFINITY) {
-  const got = { events: [] as StoredEvent[], ended: false, error: undefined as Error | undefined }
-  const follower: Follower = {
-    event: (event) => {
-      got.events.push(event)
-      return got.events.length !== pauseAfter
-    },
-    end: () => {
-      got.ended = true
-    },
-    error: (error) => {
-      got.error = error
-    },
-  }
-  return { got, follower }
-}
-
-const data = (events: StoredEvent[]) => events.map((event) => event.data)
 
 interface StoreKind {
   name: string
