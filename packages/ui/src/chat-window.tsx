@@ -1,6 +1,15 @@
 import { Markdown } from '@rivulet/markdown'
 import { type UseStreamingChatOptions, type UseStreamingChatResult, useStreamingChat } from '@rivulet/react'
-import { type CSSProperties, forwardRef, type HTMLAttributes, useCallback, useMemo, useRef, useState } from 'react'
+import {
+  type CSSProperties,
+  forwardRef,
+  type HTMLAttributes,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react'
 import { AnnouncerContext, AnnouncerStore, ChatLiveRegion } from './announcer.js'
 import {
   type ChatConfig,
@@ -74,6 +83,13 @@ export const ChatRoot = forwardRef<HTMLElement, ChatRootProps>(function ChatRoot
   const { follow } = scroll
 
   const focusInput = useCallback(() => inputRef.current?.focus(), [])
+  // A chat that unmounts drops its pending focus request, so no retry outlives it.
+  useEffect(
+    () => () => {
+      focusRequest.current = null
+    },
+    [],
+  )
   const requestFocus = useCallback(
     (request: FocusRequest) => {
       focusRequest.current = request
